@@ -1,0 +1,81 @@
+"""The error tree.
+
+Every error Sportel raises on purpose derives from :class:`SportelError`. Each subclass says whether a
+retry can help and what status the document gets, so that only the worker middleware and the API decide
+what to do with them. Messages never carry personal data: name entity types, ids and counts, not text.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+DocumentOutcome = Literal["failed", "review", "retry"]
+
+
+class SportelError(Exception):
+    """Root of all deliberate Sportel errors."""
+
+    retryable: ClassVar[bool] = False
+    outcome: ClassVar[DocumentOutcome] = "failed"
+    code: ClassVar[str] = "error"
+
+
+class ConfigurationError(SportelError):
+    """Settings or catalog data are invalid; fix the configuration and restart."""
+
+    code = "configuration"
+
+
+class CatalogError(ConfigurationError):
+    """The service catalog does not validate."""
+
+    code = "catalog"
+
+
+class InputError(SportelError):
+    """An input file or page cannot be read. The rest of its batch goes on."""
+
+    code = "input"
+
+
+class UnsupportedFormatError(InputError):
+    code = "unsupported_format"
+
+
+class CorruptInputError(InputError):
+    code = "corrupt_input"
+
+
+class StageError(SportelError):
+    """A stage could not produce its result for this subject."""
+
+    code = "stage"
+
+
+class OcrEngineError(StageError):
+    retryable = True
+    outcome = "retry"
+    code = "ocr_engine"
+
+
+class RedactionVerificationError(StageError):
+    """A redacted output still reveals a detected value; it is never released and goes to review."""
+
+    outcome = "review"
+    code = "redaction_unverified"
+
+
+class SigningError(StageError):
+    """Signing failed (key, certificate, timestamp or revocation). Nothing unsigned is released."""
+
+    retryable = True
+    outcome = "retry"
+    code = "signing"
+
+
+class NotFoundError(SportelError):
+    code = "not_found"
+
+
+class AccessDeniedError(SportelError):
+    code = "access_denied"

@@ -1,0 +1,79 @@
+"""Settings, validated at start. Environment variables (``SPORTEL_*``) or a ``.env``/settings file choose
+between the embedded default (SQLite, a local blob folder, an in-process broker) and production
+(PostgreSQL, S3-compatible storage, Redis or RabbitMQ): never code changes.
+
+Nothing is read at import: call :func:`load_settings` in an entry point and pass the result down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline.errors import ConfigurationError
+from pipeline.models import PadesLevel
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SPORTEL_", env_file=".env", extra="ignore", frozen=True)
+
+    home: Path = Path("var")
+    """Folder for the embedded default: the SQLite file, blobs, the demo signing key."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL. Default: ``sqlite:///<home>/sportel.db``. Production: ``postgresql+psycopg://...``."""
+
+    blob_backend: Literal["local", "s3"] = "local"
+    blob_dir: Path | None = None
+    """Local content-addressed blob folder. Default: ``<home>/blobs``."""
+    s3_bucket: str = "sportel"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+
+    broker: Literal["stub", "redis", "rabbitmq"] = "stub"
+    """``stub``: dramatiq's in-process broker with worker threads in the same process."""
+    broker_url: str | None = None
+    worker_threads: int = Field(default=2, ge=1)
+
+    dpi: int = Field(default=300, ge=72, le=1200)
+    """Resolution every page is normalised to."""
+    ocr_languages: str = "sqi+eng"
+    ocr_engine: Literal["tesseract-cli", "tesserocr"] = "tesseract-cli"
+    tessdata_dir: Path | None = None
+
+    sign_pkcs12: Path | None = None
+    """PKCS#12 signing key. Default: a demo key generated on first run under ``<home>/pki``."""
+    sign_pkcs12_passphrase: str | None = None
+    sign_pkcs11_module: Path | None = None
+    sign_pkcs11_token: str | None = None
+    sign_pkcs11_key_label: str | None = None
+    sign_pkcs11_pin: str | None = None
+    timestamp_url: str | None = None
+    pades_level_archival: PadesLevel = "B-B"
+    pades_level_redacted: PadesLevel = "B-B"
+
+    audit_key: str = "change-me-demo-audit-key"
+    """Key of the keyed hash used to look up data subjects in the audit log."""
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'sportel.db'}"
+
+    @property
+    def resolved_blob_dir(self) -> Path:
+        return self.blob_dir or self.home / "blobs"
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.home / "pki"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build and validate settings from the environment, with explicit overrides winning."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigurationError(f"invalid settings: {exc}") from exc
