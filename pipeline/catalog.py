@@ -28,6 +28,9 @@ class DocumentType(_Model):
     gloss_en: str
     variants: list[str] = Field(default_factory=list)
     """Names as written on municipal pages (typos kept), used by title matching."""
+    key_phrases: list[str] = Field(default_factory=list)
+    """Phrases that typically appear on such a document (issuer, headings, field labels), for the rule
+    classifier; written as on real documents, matched diacritic-insensitively."""
     languages: str = "sqi+eng"
     """Tesseract languages for documents of this type."""
     sources: list[str] = Field(default_factory=list)

@@ -196,6 +196,20 @@ class Checklist(Frozen):
 # -------------------------------------------------------------------------------------------- privacy
 
 
+PII_ENTITY_TYPES: tuple[str, ...] = (
+    "PERSON",
+    "AL_PERSONAL_NUMBER",
+    "AL_NIPT",
+    "IBAN_CODE",
+    "PHONE_NUMBER",
+    "EMAIL_ADDRESS",
+    "DATE_OF_BIRTH",
+    "ADDRESS",
+    "AL_VEHICLE_PLATE",
+)
+"""Entity types Sportel detects; recognizers, sample ground truth and access policies use these names."""
+
+
 class PiiFinding(Frozen):
     """A detected piece of personal data on a page. ``value`` never leaves the process serialised."""
 
