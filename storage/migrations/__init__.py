@@ -1,0 +1,1 @@
+"""Alembic migrations of Sportel's schema (run by :func:`storage.migrate.upgrade`)."""
