@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     pades_level_archival: PadesLevel = "B-B"
     pades_level_redacted: PadesLevel = "B-B"
 
+    users_file: Path | None = None
+    """API users and their token hashes. Default: the demo users shipped with the API."""
+    policy_file: Path | None = None
+    """Access policy (role and document type to what is visible). Default: the shipped policy."""
+
     audit_key: str = "change-me-demo-audit-key"
     """Key of the keyed hash used to look up data subjects in the audit log."""
 

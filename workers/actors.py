@@ -1,0 +1,62 @@
+"""The dramatiq actors: one per step of :data:`pipeline.plan.ACTOR_STEPS`, a few lines each.
+
+Actors carry ids, never file contents. They are declared on an explicit broker by
+:func:`declare_actors`, not at import, so importing this module has no side effects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import dramatiq
+from dramatiq.middleware import Middleware
+
+from pipeline.errors import SportelError
+from pipeline.plan import ACTOR_STEPS, Step
+from workers.context import WorkerContext
+from workers.steps import STEPS, Next, record_failure
+
+log = logging.getLogger(__name__)
+
+QUEUES: dict[Step, str] = {step: "documents" for step in ACTOR_STEPS}
+QUEUES["intake"] = "intake"
+QUEUES["process_page"] = "pages"  # OCR-heavy: scale these workers out on their own hosts
+
+
+def send(broker: dramatiq.Broker, steps: list[Next]) -> None:
+    for item in steps:
+        broker.get_actor(item.step).send(item.subject_id)
+
+
+class FailureRecorder(Middleware):
+    """When a message has failed for good, record the failure on its page or document so the batch
+    finishes and the case shows it, instead of the message vanishing into the dead-letter queue."""
+
+    def __init__(self, context: Callable[[], WorkerContext]) -> None:
+        self.context = context
+
+    def after_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message,  # type: ignore[type-arg]
+                              *, result: object = None, exception: BaseException | None = None) -> None:
+        if exception is None or not message.failed:
+            return
+        step = message.actor_name
+        if step not in STEPS:
+            return
+        subject_id = str(message.args[0])
+        code = exception.code if isinstance(exception, SportelError) else "internal"
+        log.error("step %s failed for good on %s: %s", step, subject_id, code)
+        send(broker, record_failure(self.context(), step, subject_id, code))  # type: ignore[arg-type]
+
+
+def declare_actors(broker: dramatiq.Broker, context: Callable[[], WorkerContext]) -> None:
+    """Declare one actor per step on ``broker``; ``context`` gives the process's adapters."""
+    broker.add_middleware(FailureRecorder(context))
+    for step in ACTOR_STEPS:
+        run = STEPS[step]
+
+        def actor_fn(subject_id: str, _run: Callable[[WorkerContext, str], list[Next]] = run) -> None:
+            send(broker, _run(context(), subject_id))
+
+        actor_fn.__name__ = step
+        dramatiq.actor(actor_fn, actor_name=step, queue_name=QUEUES[step], broker=broker)

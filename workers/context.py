@@ -1,0 +1,61 @@
+"""What a step needs from the outside world, wired once per process (the composition root)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipeline.catalog import Catalog, load_catalog
+from pipeline.settings import Settings
+from storage.blobs import BlobStore, open_blob_store
+from storage.db import make_engine, make_session_factory
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine
+
+    from stages.sign import SignerConfig
+
+T = TypeVar("T")
+
+
+@dataclass
+class WorkerContext:
+    """Adapters for one process. Costly parts (analyzer, signer) are built on first use."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    blobs: BlobStore
+    catalog: Catalog
+    _cache: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerContext:
+        engine = make_engine(settings.resolved_database_url)
+        return cls(
+            settings=settings,
+            session_factory=make_session_factory(engine),
+            blobs=open_blob_store(settings),
+            catalog=load_catalog(),
+        )
+
+    def cached(self, name: str, build: Callable[[], T]) -> T:
+        """A costly adapter built once per process (signer, text model)."""
+        if name not in self._cache:
+            self._cache[name] = build()
+        return self._cache[name]  # type: ignore[return-value]
+
+    @cached_property
+    def analyzer(self) -> AnalyzerEngine:
+        from privacy.analyzer import build_analyzer
+
+        return build_analyzer()
+
+    @cached_property
+    def signer_config(self) -> SignerConfig:
+        from workers.signing import signer_config_from_settings
+
+        return signer_config_from_settings(self.settings)
