@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.errors import ConfigurationError, SportelError
 
@@ -53,7 +53,8 @@ class AuditIntegrityError(SportelError):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A refused event must not echo what was typed into it (a name in a purpose, a personal number).
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 class AuditEvent(_Frozen):
@@ -79,15 +80,8 @@ class AuditEvent(_Frozen):
     target_user_id: _Id | None = None
     """Whom a grant was issued to."""
     subject_personal_number: str | None = Field(default=None, repr=False, exclude=True, max_length=64)
-    occurred_at: datetime | None = None
+    occurred_at: AwareDatetime | None = None
     """Default: the time of the append."""
-
-    @field_validator("occurred_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("occurred_at must carry a time zone")
-        return value
 
     @model_validator(mode="after")
     def _granted_only_for_grants(self) -> AuditEvent:
@@ -104,7 +98,7 @@ class AuditEntry(_Frozen):
 
     seq: int
     entry_id: str
-    occurred_at: datetime
+    occurred_at: AwareDatetime
     user_id: str
     role: str
     action: str
@@ -127,7 +121,7 @@ class Checkpoint(_Frozen):
 
     tree_size: int = Field(ge=0)
     root_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
-    created_at: datetime
+    created_at: AwareDatetime
     key_id: str = Field(pattern=r"^[0-9a-f]{64}$")
     algorithm: SignatureAlgorithm
     signature: str

@@ -26,9 +26,11 @@ from storage.base import Base
 from storage.db import session_scope as session_scope
 from storage.tables import (
     FINAL_DOCUMENT_STATUSES,
+    AccessGrant,
     Batch,
     Case,
     ChecklistRow,
+    ClassificationCorrection,
     Document,
     DocumentStatus,
     InputFile,
@@ -462,3 +464,40 @@ def timings_of_batch(session: Session, batch_id: str) -> list[tuple[str, float]]
     ).all()
     return [(str(step), float(seconds)) for step, seconds in rows]
 
+
+
+# ------------------------------------------------------------------------------- grants, corrections
+
+
+def add_grant(session: Session, *, grant_id: str, user_id: str, case_id: str, purpose: str,
+              expires_at: datetime, issued_by: str) -> AccessGrant:
+    grant = AccessGrant(id=grant_id, user_id=user_id, case_id=case_id, purpose=purpose, issued_by=issued_by,
+                        issued_at=utcnow(), expires_at=expires_at)
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def grants_of_user(session: Session, user_id: str) -> list[AccessGrant]:
+    return list(session.execute(select(AccessGrant).where(AccessGrant.user_id == user_id)).scalars())
+
+
+def add_correction(session: Session, *, document_id: str, user_id: str, document_type: str) -> None:
+    session.add(ClassificationCorrection(id=new_id(), document_id=document_id, user_id=user_id,
+                                         document_type=document_type, created_at=utcnow()))
+    session.flush()
+
+
+def corrections(session: Session) -> list[ClassificationCorrection]:
+    """Every officer's correction, oldest first (the latest for a document wins when retraining)."""
+    return list(session.execute(
+        select(ClassificationCorrection).order_by(ClassificationCorrection.created_at)
+    ).scalars())
+
+
+def documents_needing_review(session: Session) -> list[Document]:
+    """Documents an officer should look at: uncertain type or a redaction that was not proven."""
+    return list(session.execute(
+        select(Document).where((Document.uncertain.is_(True)) | (Document.status == "review"))
+        .order_by(Document.created_at)
+    ).scalars())

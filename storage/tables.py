@@ -220,3 +220,29 @@ class StageTiming(Base):
     step: Mapped[str] = mapped_column(String(64))
     seconds: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AccessGrant(Base):
+    """A time-limited permission for one officer to see the originals of one case, for one purpose."""
+
+    __tablename__ = "access_grants"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(64))
+    issued_by: Mapped[str] = mapped_column(String(128))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ClassificationCorrection(Base):
+    """An officer's correction of a document's type: applied to the case and used by ``sportel retrain``."""
+
+    __tablename__ = "classification_corrections"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    document_type: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
