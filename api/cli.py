@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -106,6 +105,7 @@ def samples(
 ) -> None:
     """Generate realistic synthetic scans with ground truth (demo data, fixtures, benchmark corpus)."""
     from benchmarks.samples.generate import generate_corpus
+
     from pipeline.catalog import load_catalog
 
     catalog = load_catalog()
@@ -149,7 +149,7 @@ def worker(
     for queue in queues or []:
         argv += ["--queues", queue]
     sys.argv = argv
-    raise typer.Exit(dramatiq_main())
+    raise typer.Exit(dramatiq_main())  # type: ignore[no-untyped-call]
 
 
 @app.command()

@@ -35,6 +35,9 @@ class UserDirectory:
     def __init__(self, users: list[UserRecord]) -> None:
         self._by_hash = {u.token_sha256: u for u in users}
 
+    def all(self) -> list[UserRecord]:
+        return list(self._by_hash.values())
+
     def authenticate(self, token: str) -> UserRecord | None:
         digest = hashlib.sha256(token.encode()).hexdigest()
         for known, user in self._by_hash.items():

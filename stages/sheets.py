@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 import zxingcpp
 
 COVER_PREFIX = "SPORTEL/COVER/1?"
@@ -43,7 +44,7 @@ def parse_payload(text: str) -> SheetCode | None:
     return None
 
 
-def read_sheet_codes(image: np.ndarray) -> list[SheetCode]:
+def read_sheet_codes(image: NDArray[np.uint8]) -> list[SheetCode]:
     """All Sportel sheet codes found on a grayscale page image."""
     found: list[SheetCode] = []
     for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
@@ -53,13 +54,13 @@ def read_sheet_codes(image: np.ndarray) -> list[SheetCode]:
     return found
 
 
-def _blank_a4(dpi: int) -> np.ndarray:
+def _blank_a4(dpi: int) -> NDArray[np.uint8]:
     width = round(_A4_MM[0] / 25.4 * dpi)
     height = round(_A4_MM[1] / 25.4 * dpi)
     return np.full((height, width), 255, dtype=np.uint8)
 
 
-def _place_qr(page: np.ndarray, payload: str, dpi: int) -> None:
+def _place_qr(page: NDArray[np.uint8], payload: str, dpi: int) -> None:
     qr = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     module_image = np.asarray(qr.to_image(scale=1, add_quiet_zones=True), dtype=np.uint8)
     side = round(dpi * 1.6)  # about 4 cm: reads after a poor scan at 150 dpi
@@ -69,7 +70,7 @@ def _place_qr(page: np.ndarray, payload: str, dpi: int) -> None:
     page[top : top + side, left : left + side] = qr_image
 
 
-def render_cover_sheet(case_id: str, service_id: str, *, dpi: int = 300, label: str | None = None) -> np.ndarray:
+def render_cover_sheet(case_id: str, service_id: str, *, dpi: int = 300, label: str | None = None) -> NDArray[np.uint8]:
     """A grayscale A4 cover sheet image for ``case_id`` and ``service_id``."""
     page = _blank_a4(dpi)
     _place_qr(page, cover_payload(case_id, service_id), dpi)
@@ -81,7 +82,7 @@ def render_cover_sheet(case_id: str, service_id: str, *, dpi: int = 300, label: 
     return page
 
 
-def render_separator_sheet(*, dpi: int = 300) -> np.ndarray:
+def render_separator_sheet(*, dpi: int = 300) -> NDArray[np.uint8]:
     """A grayscale A4 separator sheet image."""
     page = _blank_a4(dpi)
     _place_qr(page, SEPARATOR_PAYLOAD, dpi)

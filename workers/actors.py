@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
 
 from pipeline.errors import SportelError
@@ -36,8 +37,8 @@ class FailureRecorder(Middleware):
     def __init__(self, context: Callable[[], WorkerContext]) -> None:
         self.context = context
 
-    def after_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message,  # type: ignore[type-arg]
-                              *, result: object = None, exception: BaseException | None = None) -> None:
+    def after_process_message(self, broker: dramatiq.Broker, message: MessageProxy, *, result: object = None,
+                              exception: BaseException | None = None) -> None:
         if exception is None or not message.failed:
             return
         step = message.actor_name
@@ -53,10 +54,15 @@ def declare_actors(broker: dramatiq.Broker, context: Callable[[], WorkerContext]
     """Declare one actor per step on ``broker``; ``context`` gives the process's adapters."""
     broker.add_middleware(FailureRecorder(context))
     for step in ACTOR_STEPS:
-        run = STEPS[step]
+        dramatiq.actor(actor_name=step, queue_name=QUEUES[step], broker=broker)(
+            _actor_fn(broker, context, STEPS[step])
+        )
 
-        def actor_fn(subject_id: str, _run: Callable[[WorkerContext, str], list[Next]] = run) -> None:
-            send(broker, _run(context(), subject_id))
 
-        actor_fn.__name__ = step
-        dramatiq.actor(actor_fn, actor_name=step, queue_name=QUEUES[step], broker=broker)
+def _actor_fn(broker: dramatiq.Broker, context: Callable[[], WorkerContext],
+              run: Callable[[WorkerContext, str], list[Next]]) -> Callable[[str], None]:
+    def actor_fn(subject_id: str) -> None:
+        send(broker, run(context(), subject_id))
+
+    actor_fn.__name__ = run.__name__
+    return actor_fn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,6 +32,7 @@ class WorkerContext:
     blobs: BlobStore
     catalog: Catalog
     _cache: dict[str, object] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkerContext:
@@ -43,16 +45,18 @@ class WorkerContext:
         )
 
     def cached(self, name: str, build: Callable[[], T]) -> T:
-        """A costly adapter built once per process (signer, text model)."""
-        if name not in self._cache:
-            self._cache[name] = build()
-        return self._cache[name]  # type: ignore[return-value]
+        """A costly adapter built once per process (analyzer, signer, text model), thread-safe: the
+        in-process broker runs several worker threads on one context."""
+        with self._lock:
+            if name not in self._cache:
+                self._cache[name] = build()
+            return self._cache[name]  # type: ignore[return-value]
 
-    @cached_property
+    @property
     def analyzer(self) -> AnalyzerEngine:
         from privacy.analyzer import build_analyzer
 
-        return build_analyzer()
+        return self.cached("analyzer", build_analyzer)
 
     @cached_property
     def signer_config(self) -> SignerConfig:

@@ -3,12 +3,11 @@ unproven."""
 
 from __future__ import annotations
 
-from stages.pki import ensure_demo_pki
-from stages.sign import SignerConfig, load_signer, sign_pdf, validate_pdf
-
 from pipeline.errors import SigningError
 from pipeline.models import PadesLevel, SignatureReport
 from pipeline.settings import Settings
+from stages.pki import ensure_demo_pki
+from stages.sign import SignerConfig, load_signer, sign_pdf, validate_pdf
 from workers.context import WorkerContext
 
 
@@ -30,7 +29,9 @@ def signer_config_from_settings(settings: Settings) -> SignerConfig:
                         timestamp_url=settings.timestamp_url, trust_roots=(demo.root_cert,))
 
 
-def sign_and_validate(ctx: WorkerContext, pdf: bytes, *, level: PadesLevel, reason: str) -> tuple[bytes, SignatureReport]:
+def sign_and_validate(
+    ctx: WorkerContext, pdf: bytes, *, level: PadesLevel, reason: str
+) -> tuple[bytes, SignatureReport]:
     config = ctx.signer_config
     signer = ctx.cached("signer", lambda: load_signer(config))
     signed = sign_pdf(pdf, signer, level=level, reason=reason, timestamp_url=config.timestamp_url)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import cv2
 import numpy as np
@@ -28,6 +28,9 @@ from pipeline.models import Classification, GeometryResult, PageOcr, PiiFinding,
 from pipeline.plan import STEP_VERSIONS, Step
 from storage import repository as repo
 from workers.context import WorkerContext
+
+if TYPE_CHECKING:
+    from stages.classify import TextModel
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,7 @@ class _IntakenPage:
 
 def _read_files(ctx: WorkerContext, files: list[tuple[str, str, str]]) -> list[_IntakenPage]:
     from stages.intake import read_input
+
     from stages.split import inspect_sheet
 
     pages: list[_IntakenPage] = []
@@ -259,7 +263,7 @@ def classify_document(ctx: WorkerContext, document_id: str) -> list[Next]:
     return [Next("redact_document", document_id)]
 
 
-def ctx_model(ctx: WorkerContext) -> object | None:
+def ctx_model(ctx: WorkerContext) -> TextModel | None:
     """The text model in use, when one has been trained (``sportel retrain``); rules only otherwise."""
     from workers.models import current_text_model
 
@@ -343,26 +347,35 @@ def sign_document(ctx: WorkerContext, document_id: str) -> list[Next]:
 
 
 def attach_document(ctx: WorkerContext, document_id: str) -> list[Next]:
-    """Attach the document to its case: recompute the service's checklist and release the document."""
-    from stages.checklist import build_checklist
-
+    """Attach the document to its case: release it, recompute the service's checklist."""
+    start = time.perf_counter()
     with repo.session_scope(ctx.session_factory) as session:
         document = repo.get_document(session, document_id)
-        batch_id, case_id = document.batch_id, document.case_id
-        start = time.perf_counter()
-        if document.status != "review":
+        batch_id = document.batch_id
+        if document.status not in ("review", "failed"):
             repo.update_document(session, document_id, status="released")
-        case = repo.get_case(session, case_id)
-        service = ctx.catalog.service(case.service_id)
-        classified = []
-        for doc in repo.documents_of_case(session, case_id):
-            result = _load(session, doc.id, "classify", Classification)
-            if result is not None:
-                classified.append((doc.id, result))
-        repo.set_checklist(session, case_id, build_checklist(service, classified))
+    recompute_checklist(ctx, document_id)
+    with repo.session_scope(ctx.session_factory) as session:
         repo.finish_batch_if_done(session, batch_id)
         repo.record_timing(session, batch_id, document_id, "attach_document", time.perf_counter() - start)
     return []
+
+
+def recompute_checklist(ctx: WorkerContext, document_id: str) -> None:
+    """The checklist of the document's case from every classified document of the case (officers'
+    corrections included, since they update the document's type)."""
+    from stages.checklist import build_checklist
+
+    with repo.session_scope(ctx.session_factory) as session:
+        case = repo.get_case(session, repo.get_document(session, document_id).case_id)
+        classified = [
+            (doc.id, Classification(document_type=doc.document_type, confidence=doc.confidence or 0.0,
+                                    method="stored", model_version=doc.model_version or "",
+                                    uncertain=doc.uncertain))
+            for doc in repo.documents_of_case(session, case.id)
+            if doc.document_type is not None and doc.status != "failed"
+        ]
+        repo.set_checklist(session, case.id, build_checklist(ctx.catalog.service(case.service_id), classified))
 
 
 STEPS = {
