@@ -13,12 +13,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.audit_cli import audit_app
 from pipeline.errors import SportelError
 from pipeline.settings import Settings, load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sportel: scan, read, classify, "
                   "redact and sign documents for a municipal one-stop shop.")
-audit_app = typer.Typer(no_args_is_help=True, help="The data-protection officer's audit trail.")
 app.add_typer(audit_app, name="audit")
 console = Console()
 err_console = Console(stderr=True)

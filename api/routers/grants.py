@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from api.access import case_resource
 from api.deps import CurrentUser, RequestId, StateDep
-from privacy.audit import AuditEvent
+from privacy.audit import grant_event
 from privacy.policy import Grant, decide_grant
 from storage import repository as repo
 
@@ -32,17 +32,11 @@ class GrantOut(BaseModel):
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GrantOut)
 def issue_grant(body: GrantIn, state: StateDep, user: CurrentUser, request_id: RequestId) -> GrantOut:
-    resource = case_resource(state, body.case_id, "original")
+    case_resource(state, body.case_id, "original")  # 404 for an unknown case
     grant = Grant(grant_id=uuid.uuid4().hex, user_id=body.user_id, case_id=body.case_id, purpose=body.purpose,
                   expires_at=body.expires_at if body.expires_at.tzinfo else body.expires_at.replace(tzinfo=UTC))
     decision = decide_grant(state.policy, user, grant, now=datetime.now(UTC))
-    state.audit.append(AuditEvent(
-        user_id=user.user_id, role=user.role.value, action="grant", resource_kind="original",
-        outcome="granted" if decision.allowed else "denied", case_id=resource.case_id,
-        purpose=body.purpose if body.purpose in state.policy.purposes else None, request_id=request_id,
-        reason=decision.reason, grant_id=grant.grant_id if decision.allowed else None,
-        target_user_id=body.user_id,
-    ))
+    state.audit.append(grant_event(user, grant, decision, request_id=request_id))
     if not decision.allowed:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"grant refused: {decision.reason}")
     with repo.session_scope(state.context.session_factory) as session:
