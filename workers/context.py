@@ -60,6 +60,6 @@ class WorkerContext:
 
     @cached_property
     def signer_config(self) -> SignerConfig:
-        from workers.signing import signer_config_from_settings
+        from stages.sign import signer_config_from_settings
 
         return signer_config_from_settings(self.settings)

@@ -1,0 +1,627 @@
+"""PAdES signing and validation of the pipeline's output PDFs, with pyHanko.
+
+Every output is a *certification* signature (DocMDP, no changes allowed): a reader sees at once that the
+file left the municipality as it is, and any later edit shows up as a disallowed modification. Levels:
+
+* ``B-B``   signature with the signing certificate (PAdES, ``ETSI.CAdES.detached``);
+* ``B-T``   plus an RFC 3161 timestamp from a timestamp authority, proving when it was signed;
+* ``B-LT``  plus the certificates and revocation answers (OCSP, CRL) in the document security store;
+* ``B-LTA`` plus a document timestamp over all of that, so the evidence itself can be renewed later.
+
+Signing fails closed: a timestamp authority that does not answer, a revoked, expired or untrusted
+certificate raise :class:`~pipeline.errors.SigningError` and no bytes come back. Only the timestamp
+authority or a revocation service being down is worth a retry; a bad certificate is not
+(:class:`SigningCredentialError`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Any, ClassVar, Literal, get_args
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.api import FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.signers import Signer
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import (
+    DocumentTimestampStatus,
+    PdfSignatureStatus,
+    SignatureCoverageLevel,
+)
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import errors as cv_errors
+
+from pipeline.errors import (
+    ConfigurationError,
+    CorruptInputError,
+    DocumentOutcome,
+    InputError,
+    SigningError,
+    SportelError,
+)
+from pipeline.models import PadesLevel, SignatureReport
+from pipeline.settings import Settings
+from stages.pki import ensure_demo_pki
+
+__all__ = [
+    "SignerConfig",
+    "SigningCredentialError",
+    "build_validation_context",
+    "load_signer",
+    "sign_pdf",
+    "signer_config_from_settings",
+    "validate_pdf",
+]
+
+SIGNATURE_FIELD = "SportelSignature"
+STAMP_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+"""Debian ``fonts-dejavu-core``: covers ë and ç; a subset is embedded into each stamp."""
+
+_PADES_SUBFILTER = "/ETSI.CAdES.detached"
+_LEVELS: tuple[str, ...] = get_args(PadesLevel)
+_TIMESTAMPED = frozenset({"B-T", "B-LT", "B-LTA"})
+_WITH_REVOCATION_INFO = frozenset({"B-LT", "B-LTA"})
+_TSA_TIMEOUT_S = 10
+
+
+class SigningCredentialError(SigningError):
+    """The signing key or certificate cannot be used (revoked, expired, untrusted, wrong passphrase).
+
+    A retry cannot help: someone has to fix the key or its configuration.
+    """
+
+    retryable: ClassVar[bool] = False
+    # mypy reads SigningError's "retry" as a literal type; overriding the outcome is the point here.
+    outcome: ClassVar[DocumentOutcome] = "failed"  # type: ignore[assignment]
+    code: ClassVar[str] = "signing_credential"
+
+
+@dataclass(frozen=True)
+class SignerConfig:
+    """Where the signing key lives: a PKCS#12 file, or a PKCS#11 token (which wins when both are set)."""
+
+    pkcs12: Path | None
+    passphrase: bytes | None
+    pkcs11_module: Path | None = None
+    pkcs11_token: str | None = None
+    pkcs11_key_label: str | None = None
+    """Label of the private key; its certificate must carry the same label on the token."""
+    pkcs11_pin: str | None = None
+    timestamp_url: str | None = None
+    """For the caller to pass on as ``sign_pdf(timestamp_url=...)``."""
+    trust_roots: tuple[Path, ...] = ()
+    """Roots the signing and timestamp certificates must chain to: pass
+    ``build_validation_context(config.trust_roots)`` to :func:`sign_pdf` to check before signing."""
+
+
+# ------------------------------------------------------------------------------------------ signer
+
+
+def load_signer(config: SignerConfig) -> Signer:
+    """The pyHanko signer for ``config``, with its certificate already read (so a bad key fails here).
+
+    A PKCS#11 signer holds a session on the token: keep one per worker thread, since a session serves
+    one operation at a time.
+    """
+    if config.pkcs11_module is not None:
+        return _load_pkcs11_signer(config)
+    if config.pkcs12 is not None:
+        return _load_pkcs12_signer(config.pkcs12, config.passphrase)
+    raise SigningCredentialError("no signing key configured: set a PKCS#12 file or a PKCS#11 module")
+
+
+def _load_pkcs12_signer(path: Path, passphrase: bytes | None) -> Signer:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SigningCredentialError(f"cannot read the PKCS#12 file {path.name}: {exc.strerror}") from exc
+    try:
+        signer: Signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase)
+    except ValueError as exc:
+        raise SigningCredentialError(
+            f"cannot open the PKCS#12 file {path.name}: wrong passphrase or not a PKCS#12 key file"
+        ) from exc
+    return signer
+
+
+def _load_pkcs11_signer(config: SignerConfig) -> Signer:
+    # Imported here: python-pkcs11 is a compiled extension that PKCS#12 deployments never need.
+    import pkcs11
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+
+    if not config.pkcs11_key_label:
+        raise SigningCredentialError("PKCS#11 signing needs the label of the key (sign_pkcs11_key_label)")
+    module = config.pkcs11_module
+    assert module is not None
+    if not module.is_file():
+        raise SigningCredentialError(f"PKCS#11 module not found: {module}")
+    criteria = TokenCriteria(label=config.pkcs11_token) if config.pkcs11_token else None
+    try:
+        try:
+            session = open_pkcs11_session(str(module), token_criteria=criteria, user_pin=config.pkcs11_pin)
+        except pkcs11.UserAlreadyLoggedIn:
+            # PKCS#11 logs in per process, not per session: another signer of this process already did.
+            session = open_pkcs11_session(str(module), token_criteria=criteria, user_pin=None)
+    except pkcs11.PKCS11Error as exc:
+        raise SigningCredentialError(
+            f"cannot open a session on PKCS#11 token {config.pkcs11_token!r}: {type(exc).__name__}"
+        ) from exc
+    # other_certs_to_pull=None pulls every certificate on the token, so the chain goes into the signature.
+    signer = PKCS11Signer(session, key_label=config.pkcs11_key_label, other_certs_to_pull=None)
+    try:
+        # Reading the certificate loads key and chain now: a missing key fails at start, not mid-batch.
+        _ = signer.signing_cert
+    except (pkcs11.PKCS11Error, PyHankoSigningError) as exc:
+        session.close()
+        raise SigningCredentialError(
+            f"PKCS#11 token {config.pkcs11_token!r} has no usable key and certificate labelled "
+            f"{config.pkcs11_key_label!r}: {type(exc).__name__}"
+        ) from exc
+    return signer
+
+
+def signer_config_from_settings(settings: Settings) -> SignerConfig:
+    """The signing key the settings name: a PKCS#11 token, a PKCS#12 file, or else the demo PKI under
+    ``<home>/pki`` (made on first use), whose root then becomes the trust root."""
+    if settings.sign_pkcs11_module is not None:
+        return SignerConfig(
+            pkcs12=None,
+            passphrase=None,
+            pkcs11_module=settings.sign_pkcs11_module,
+            pkcs11_token=settings.sign_pkcs11_token,
+            pkcs11_key_label=settings.sign_pkcs11_key_label,
+            pkcs11_pin=settings.sign_pkcs11_pin,
+            timestamp_url=settings.timestamp_url,
+        )
+    if settings.sign_pkcs12 is not None:
+        passphrase = settings.sign_pkcs12_passphrase
+        return SignerConfig(
+            pkcs12=settings.sign_pkcs12,
+            passphrase=passphrase.encode("utf-8") if passphrase is not None else None,
+            timestamp_url=settings.timestamp_url,
+        )
+    demo = ensure_demo_pki(settings.pki_dir)
+    return SignerConfig(
+        pkcs12=demo.signer_p12,
+        passphrase=demo.passphrase,
+        timestamp_url=settings.timestamp_url,
+        trust_roots=(demo.root_cert,),
+    )
+
+
+def build_validation_context(trust_roots: Sequence[Path], *, online: bool = True) -> ValidationContext:
+    """A validation context that trusts exactly ``trust_roots`` (never the system's TLS roots).
+
+    ``online`` fetches OCSP responses and CRLs and treats an unreachable revocation service as a failure
+    (``hard-fail``): what signing needs. Offline it uses only what the document carries. A context
+    collects state, so build one per signing call.
+    """
+    roots = [_load_certificate(path) for path in trust_roots]
+    if online:
+        return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
+    return ValidationContext(trust_roots=roots, allow_fetching=False)
+
+
+# ------------------------------------------------------------------------------------------ signing
+
+
+def sign_pdf(
+    pdf: bytes,
+    signer: Signer,
+    *,
+    level: PadesLevel = "B-B",
+    reason: str,
+    location: str = "Shkodër",
+    certify: bool = True,
+    timestamp_url: str | None = None,
+    validation_context: ValidationContext | None = None,
+    stamp_text: str | None = None,
+) -> bytes:
+    """``pdf`` signed at PAdES ``level``; a certification signature forbidding changes unless ``certify``
+    is false.
+
+    ``B-T`` and up need ``timestamp_url``; ``B-LT`` and up need ``validation_context`` (see
+    :func:`build_validation_context`), which, when given at any level, also checks the signing certificate
+    (chain and revocation) before anything is signed. ``stamp_text`` adds a visible stamp at the foot
+    of the last page, followed by the signing time.
+    """
+    if level not in _LEVELS:
+        raise ConfigurationError(f"unknown PAdES level {level!r}; expected one of {', '.join(_LEVELS)}")
+    if level in _TIMESTAMPED and not timestamp_url:
+        raise ConfigurationError(f"PAdES {level} needs a timestamp authority URL (timestamp_url)")
+    if level in _WITH_REVOCATION_INFO and validation_context is None:
+        raise ConfigurationError(f"PAdES {level} needs a validation context to collect revocation data")
+
+    writer = _open_for_signing(pdf)
+    _check_certificate_dates(signer)
+    meta = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+        certify=certify,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        validation_context=validation_context,
+        embed_validation_info=level in _WITH_REVOCATION_INFO,
+        use_pades_lta=level == "B-LTA",
+    )
+    timestamper = (
+        timestamps.HTTPTimeStamper(timestamp_url, timeout=_TSA_TIMEOUT_S)
+        if level in _TIMESTAMPED and timestamp_url
+        else None
+    )
+    field_spec = _stamp_field(writer) if stamp_text else None
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=signer,
+        timestamper=timestamper,
+        stamp_style=_stamp_style(stamp_text) if stamp_text else None,
+        new_field_spec=field_spec,
+    )
+    try:
+        signed: bytes = pdf_signer.sign_pdf(writer).getvalue()
+    except Exception as exc:
+        raise _signing_failure(exc) from exc
+    _assert_signed(signed)
+    return signed
+
+
+def _open_for_signing(pdf: bytes) -> IncrementalPdfFileWriter:
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    except (PdfError, ValueError, KeyError, IndexError) as exc:
+        raise CorruptInputError(f"cannot read the PDF to sign ({type(exc).__name__})") from exc
+    if writer.prev.encrypted:
+        raise InputError("the PDF to sign is encrypted; Sportel only signs the PDFs it produced")
+    existing = len(writer.prev.embedded_signatures)
+    if existing:
+        # Signed originals (a citizen's e-signature) are kept byte for byte by the pipeline, never re-signed.
+        raise InputError(f"the PDF already carries {existing} signature(s); it is kept as is, not re-signed")
+    return writer
+
+
+def _check_certificate_dates(signer: Signer) -> None:
+    cert = signer.signing_cert
+    if cert is None:
+        raise SigningCredentialError("the signer has no certificate")
+    now = datetime.now(UTC)
+    validity = cert["tbs_certificate"]["validity"]
+    not_before = validity["not_before"].native
+    not_after = validity["not_after"].native
+    if now > not_after:
+        raise SigningCredentialError(f"the signing certificate expired on {not_after:%Y-%m-%d}")
+    if now < not_before:
+        raise SigningCredentialError(f"the signing certificate is not valid before {not_before:%Y-%m-%d}")
+
+
+def _signing_failure(exc: Exception) -> SportelError:
+    """Our error for whatever pyHanko or the token raised: retryable only when a service was down."""
+    if isinstance(exc, SportelError):
+        return exc
+    if isinstance(exc, timestamps.TimestampRequestError):
+        return SigningError("the timestamp authority did not answer or refused the request; try again later")
+    cause = exc.__cause__ if isinstance(exc, PyHankoSigningError) else None
+    if isinstance(cause, cv_errors.RevokedError):
+        return SigningCredentialError("the signing certificate is revoked")
+    if isinstance(cause, cv_errors.ExpiredError | cv_errors.NotYetValidError):
+        return SigningCredentialError("the signing certificate is expired or not yet valid")
+    if isinstance(cause, cv_errors.InsufficientRevinfoError):
+        return SigningError("the revocation status of the signing certificate could not be obtained")
+    if isinstance(cause, cv_errors.PathBuildingError):
+        return SigningCredentialError("the signing certificate does not chain to a trusted root")
+    if isinstance(cause, cv_errors.PathValidationError):
+        return SigningCredentialError(f"the signing certificate failed validation ({type(cause).__name__})")
+    if type(exc).__module__.startswith("pkcs11"):
+        return SigningError(f"the PKCS#11 token failed while signing ({type(exc).__name__})")
+    return SigningError(f"signing failed ({type(exc).__name__})")
+
+
+def _assert_signed(signed: bytes) -> None:
+    """Never hand back a file whose new signature does not check out: fail closed.
+
+    Reads the output back and checks the last signature cryptographically (digest of the signed byte
+    ranges and signature value); trust was settled before signing.
+    """
+    try:
+        reader = PdfFileReader(BytesIO(signed), strict=False)
+        signatures = reader.embedded_regular_signatures
+        ok = bool(signatures) and _signature_checks_out(signatures[-1])
+    except Exception as exc:
+        raise SigningError(f"the signed PDF does not read back ({type(exc).__name__})") from exc
+    if not ok:
+        raise SigningError("the signed PDF failed its integrity self-check")
+
+
+def _signature_checks_out(signature: EmbeddedPdfSignature) -> bool:
+    intact, valid = validate_sig_integrity(
+        signature.signer_info, signature.signer_cert, "data", signature.compute_digest()
+    )
+    return bool(intact and valid)
+
+
+# ------------------------------------------------------------------------------------------- stamp
+
+
+def _stamp_field(writer: IncrementalPdfFileWriter) -> fields.SigFieldSpec:
+    page_ref, _resources = writer.find_page_for_modification(-1)  # type: ignore[no-untyped-call]
+    x0, y0, x1, _y1 = (float(v) for v in page_ref.get_object()["/MediaBox"])
+    margin = 28.0
+    width = min(300.0, x1 - x0 - 2 * margin)
+    box = (int(x0 + margin), int(y0 + margin), int(x0 + margin + width), int(y0 + margin + 54))
+    return fields.SigFieldSpec(sig_field_name=SIGNATURE_FIELD, on_page=-1, box=box)
+
+
+def _stamp_style(text: str) -> TextStampStyle:
+    # The caller's text is literal: escape the template marker; the signing time is pyHanko's %(ts)s.
+    template = text.replace("%", "%%") + "\n%(ts)s"
+    return TextStampStyle(
+        stamp_text=template,
+        # The same size for shaping and layout, or every line after the first drifts sideways.
+        text_box_style=TextBoxStyle(
+            font=_StampFont(_stamp_font_program(), _STAMP_FONT_SIZE), font_size=_STAMP_FONT_SIZE
+        ),
+        border_width=1,
+        timestamp_format="%Y-%m-%d %H:%M %Z",
+    )
+
+
+_STAMP_FONT_SIZE = 9
+
+
+@dataclass(frozen=True)
+class _StampFont(FontEngineFactory):
+    """Embeds (a subset of) an in-memory font program; pyHanko's own factory reads only from a path."""
+
+    program: bytes
+    font_size: int
+
+    def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: Any = None) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs:
+            obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]
+        return GlyphAccumulator(
+            writer=writer, font_handle=BytesIO(self.program), font_size=self.font_size, obj_stream=obj_stream
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def _stamp_font_program() -> bytes:
+    """DejaVu Sans cut to Latin script and rescaled to 1000 units per em.
+
+    pyHanko writes glyph widths in font units where PDF expects thousandths of an em, so a 2048-unit
+    font such as DejaVu comes out letter-spaced and clipped; a 1000-unit copy renders true. Cutting to
+    Latin (Albanian needs ë and ç) first keeps this at a fraction of a second, once per process.
+    """
+    # fontTools ships no type information (and pyproject's mypy overrides do not list it).
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.ttLib.scaleUpem import scale_upem  # type: ignore[import-untyped]
+
+    if not STAMP_FONT.is_file():
+        raise ConfigurationError(f"stamp font not found: {STAMP_FONT} (Debian package fonts-dejavu-core)")
+    font = TTFont(str(STAMP_FONT))
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.drop_tables += ["FFTM"]
+    cutter = subset.Subsetter(options)
+    cutter.populate(unicodes=[*range(0x20, 0x250), *range(0x2000, 0x2070), 0x20AC])
+    cutter.subset(font)
+    scale_upem(font, 1000)
+    program = BytesIO()
+    font.save(program)
+    return program.getvalue()
+
+
+# ------------------------------------------------------------------------------------------ validate
+
+ModificationWords = Literal[
+    "none", "long-term validation data only", "form filling", "annotations", "disallowed", "unknown"
+]
+
+_MODIFICATION_WORDS: dict[ModificationLevel, ModificationWords] = {
+    ModificationLevel.NONE: "none",
+    ModificationLevel.LTA_UPDATES: "long-term validation data only",
+    ModificationLevel.FORM_FILLING: "form filling",
+    ModificationLevel.ANNOTATIONS: "annotations",
+    # pyHanko files every change it cannot explain (content, pages) here: never allowed.
+    ModificationLevel.OTHER: "disallowed",
+}
+
+
+def validate_pdf(pdf: bytes, *, trust_roots: Sequence[Path]) -> list[SignatureReport]:
+    """One report per signature and document timestamp in ``pdf``, in signing order; ``[]`` if unsigned.
+
+    Offline: trust comes from ``trust_roots`` only, revocation data from what the file carries (its
+    document security store). In a report, ``valid`` is the overall verdict (intact, cryptographically
+    sound, trusted, timestamp sound, no disallowed change); ``covers_whole_file`` also holds when all that
+    was added after the signature is long-term validation data (a DSS and document timestamps), which
+    PAdES B-LT and B-LTA append by design.
+    """
+    roots = [_load_certificate(path) for path in trust_roots]
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except (PdfError, ValueError, KeyError, IndexError) as exc:
+        raise CorruptInputError(f"cannot read the PDF to validate ({type(exc).__name__})") from exc
+    dss = _read_dss(reader)
+    reports: list[SignatureReport] = []
+    for index, signature in enumerate(embedded):
+        context = (
+            dss.as_validation_context({"trust_roots": roots, "allow_fetching": False})
+            if dss is not None
+            else ValidationContext(trust_roots=roots, allow_fetching=False)
+        )
+        later = embedded[index + 1 :]
+        try:
+            if signature.sig_object_type == "/DocTimeStamp":
+                reports.append(_timestamp_report(validate_pdf_timestamp(signature, context)))
+            else:
+                status = validate_pdf_signature(signature, context, context)
+                dss_after = _dss_added_after(signature, dss)
+                level = _pades_level(signature, status, dss_after=dss_after, later=later)
+                reports.append(_signature_report(signature, status, level))
+        except Exception as exc:  # a malformed signature is a finding, not a crash
+            reports.append(_unreadable_report(signature, exc))
+    return reports
+
+
+def _read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
+    try:
+        return DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return None
+
+
+def _dss_added_after(signature: EmbeddedPdfSignature, dss: DocumentSecurityStore | None) -> bool:
+    if dss is None:
+        return False
+    reader = signature.reader
+    dss_ref = reader.root.raw_get("/DSS")
+    if isinstance(dss_ref, generic.Reference):
+        return bool(reader.xrefs.get_last_change(dss_ref) > signature.signed_revision)
+    return "/DSS" not in reader.get_historical_root(signature.signed_revision)
+
+
+def _pades_level(
+    signature: EmbeddedPdfSignature,
+    status: PdfSignatureStatus,
+    *,
+    dss_after: bool,
+    later: Sequence[EmbeddedPdfSignature],
+) -> str:
+    if signature.sig_object.get("/SubFilter") != _PADES_SUBFILTER:
+        return "PKCS#7 (not PAdES)"
+    if status.timestamp_validity is None:
+        return "B-B"
+    if not dss_after:
+        return "B-T"
+    if any(other.sig_object_type == "/DocTimeStamp" for other in later):
+        return "B-LTA"
+    return "B-LT"
+
+
+def _signature_report(signature: EmbeddedPdfSignature, status: PdfSignatureStatus, level: str) -> SignatureReport:
+    modification = _modification_words(status.modification_level, status.docmdp_ok)
+    covers = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+        and bool(status.docmdp_ok)
+    )
+    signer = _common_name(status.signing_cert)
+    kind = "certification" if signature.docmdp_level is not None else "approval"
+    valid = bool(status.bottom_line)
+    problems: list[str] = []
+    if not status.intact:
+        problems.append("the signed content no longer matches the signature")
+    elif not status.valid:
+        problems.append("the signature value is wrong")
+    if not status.trusted:
+        problems.append("revoked certificate" if status.revoked else "certificate not trusted")
+    stamp = status.timestamp_validity
+    if stamp is not None and not (stamp.intact and stamp.valid and stamp.trusted):
+        problems.append("the signature timestamp does not check out")
+    if modification == "disallowed":
+        problems.append("the file was modified after signing in a way the signature does not allow")
+    elif not covers:
+        problems.append("the signature does not cover the whole file")
+    # The signer's name stays in its own field: a citizen's signature would make it personal data.
+    profile = f"PAdES {level}" if level.startswith("B-") else level
+    summary = f"{'Valid' if valid else 'INVALID'} {profile} {kind} signature"
+    if problems:
+        summary += ": " + "; ".join(problems) + "."
+    elif status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        summary += ": intact, certificate trusted, covers the whole file."
+    else:
+        summary += ": intact, certificate trusted, covers the whole file but for long-term validation data."
+    return SignatureReport(
+        level=level,
+        signer=signer,
+        valid=valid,
+        intact=bool(status.intact),
+        trusted=bool(status.trusted),
+        covers_whole_file=covers,
+        modification_level=modification,
+        summary=summary,
+    )
+
+
+def _timestamp_report(status: DocumentTimestampStatus) -> SignatureReport:
+    modification = _modification_words(status.modification_level, status.docmdp_ok)
+    covers = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and status.modification_level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+    )
+    sound = bool(status.intact and status.valid and status.trusted)
+    valid = sound and modification != "disallowed"
+    verdict = "Valid" if valid else "INVALID"
+    return SignatureReport(
+        level="document timestamp",
+        signer=_common_name(status.signing_cert),
+        valid=valid,
+        intact=bool(status.intact),
+        trusted=bool(status.trusted),
+        covers_whole_file=covers,
+        modification_level=modification,
+        summary=f"{verdict} document timestamp of {status.timestamp:%Y-%m-%d %H:%M:%S %Z}.",
+    )
+
+
+def _unreadable_report(signature: EmbeddedPdfSignature, exc: Exception) -> SignatureReport:
+    kind = "document timestamp" if signature.sig_object_type == "/DocTimeStamp" else "signature"
+    return SignatureReport(
+        level="unknown",
+        signer="unknown",
+        valid=False,
+        intact=False,
+        trusted=False,
+        covers_whole_file=False,
+        modification_level="unknown",
+        summary=f"INVALID {kind}: it could not be validated ({type(exc).__name__}).",
+    )
+
+
+def _modification_words(level: ModificationLevel | None, docmdp_ok: bool | None) -> ModificationWords:
+    if docmdp_ok is False:
+        return "disallowed"
+    if level is None:
+        return "unknown"
+    return _MODIFICATION_WORDS[level]
+
+
+def _common_name(cert: asn1_x509.Certificate | None) -> str:
+    if cert is None:
+        return "unknown"
+    name = cert.subject.native
+    return str(name.get("common_name") or cert.subject.human_friendly)
+
+
+def _load_certificate(path: Path) -> asn1_x509.Certificate:
+    try:
+        cert: asn1_x509.Certificate = load_cert_from_pemder(str(path))  # type: ignore[no-untyped-call]
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read the trust root certificate {path.name}") from exc
+    return cert
