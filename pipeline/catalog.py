@@ -65,6 +65,9 @@ class Service(_Model):
     institution: str
     department: str | None = None
     municipality: str | None = None
+    tier: str | None = None
+    """Which group of the reference the service comes from (``shkoder``, ``vau_i_dejes``, ..., ``kosovo``):
+    only the ``shkoder`` tier is Shkodra's own; the others are examples from elsewhere."""
     required_documents: list[RequiredDocument]
     documents_complete: bool
     """False where the source list was cut off (``[...]``): the checklist is then marked incomplete."""

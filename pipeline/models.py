@@ -185,12 +185,16 @@ class ChecklistItem(Frozen):
     document_types: list[str]
     status: ChecklistStatus
     document_ids: list[str] = Field(default_factory=list)
+    condition: str | None = None
+    """For a conditional entry, the fact it depends on (``legal_person``, ``not:under_16``, ...)."""
 
 
 class Checklist(Frozen):
     service_id: str
     items: list[ChecklistItem]
     extra_document_ids: list[str] = Field(default_factory=list)
+    documents_complete: bool = True
+    """False when the service's own list was cut off at the source: items may be missing from it."""
 
 
 # -------------------------------------------------------------------------------------------- privacy

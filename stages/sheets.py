@@ -47,7 +47,7 @@ def parse_payload(text: str) -> SheetCode | None:
 def read_sheet_codes(image: NDArray[np.uint8]) -> list[SheetCode]:
     """All Sportel sheet codes found on a grayscale page image."""
     found: list[SheetCode] = []
-    for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+    for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
         code = parse_payload(result.text)
         if code is not None:
             found.append(code)

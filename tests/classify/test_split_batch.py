@@ -1,0 +1,215 @@
+"""Splitting a batch: sheets read from real rendered pages, then every way a batch is cut."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from pipeline.catalog import Catalog, load_catalog
+from pipeline.errors import InputError
+from pipeline.models import SheetInfo
+from stages.sheets import render_cover_sheet, render_separator_sheet
+from stages.split import boundary_f1, inspect_sheet, page_number, split_batch
+from tests.classify.doc_texts import ALBANIAN, ocr_noise
+
+DPI = 100
+A4 = (round(297 / 25.4 * DPI), round(210 / 25.4 * DPI))
+
+COVER = SheetInfo(kind="cover", case_id="C-7", service_id="blq_strehim_invalidet")
+SEPARATOR = SheetInfo(kind="separator")
+BLANK = SheetInfo(kind="blank")
+CONTENT = SheetInfo(kind="content", ink_ratio=0.05)
+
+
+def _white() -> NDArray[np.uint8]:
+    return np.full(A4, 255, dtype=np.uint8)
+
+
+def _text_page(lines: list[str]) -> NDArray[np.uint8]:
+    page = _white()
+    for i, line in enumerate(lines):
+        cv2.putText(page, line, (80, 120 + 30 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1, cv2.LINE_AA)
+    return page
+
+
+def _speckled_blank(seed: int) -> NDArray[np.uint8]:
+    page = _white()
+    rng = np.random.default_rng(seed)
+    page.flat[rng.integers(0, page.size, page.size // 400)] = 0  # dust
+    page[:, : A4[1] // 60] = 70  # the scanner lid's shadow along one edge
+    return page
+
+
+def _spans(result: object) -> list[tuple[int, int, str]]:
+    return [(d.start, d.end, d.boundary) for d in result.documents]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+# ----------------------------------------------------------------------------------------- inspect_sheet
+
+
+def test_cover_sheet_is_read_with_its_case_and_service() -> None:
+    info = inspect_sheet(render_cover_sheet("C-2024-0042", "pv_licence_taksi", dpi=DPI))
+    assert (info.kind, info.case_id, info.service_id) == ("cover", "C-2024-0042", "pv_licence_taksi")
+
+
+def test_separator_sheet_is_read() -> None:
+    assert inspect_sheet(render_separator_sheet(dpi=DPI)).kind == "separator"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_dusty_page_with_a_dark_edge_is_blank(seed: int) -> None:
+    info = inspect_sheet(_speckled_blank(seed))
+    assert info.kind == "blank"
+    assert info.ink_ratio < 0.0002
+
+
+def test_a_page_with_one_line_of_text_is_content() -> None:
+    info = inspect_sheet(_text_page(["Ky vertetim leshohet per tu perdorur prane Zyres me Nje Ndalese."]))
+    assert info.kind == "content"
+    assert info.ink_ratio > 0.0002
+
+
+def test_colour_pages_are_read_too() -> None:
+    cover = np.asarray(cv2.cvtColor(render_cover_sheet("C-9", "ks_gjl_murale", dpi=DPI), cv2.COLOR_GRAY2BGR),
+                       dtype=np.uint8)
+    assert inspect_sheet(cover).kind == "cover"
+
+
+def test_images_that_are_not_pages_get_a_clear_error() -> None:
+    with pytest.raises(InputError):
+        inspect_sheet(np.zeros((10, 10), dtype=np.float32))
+    with pytest.raises(InputError):
+        inspect_sheet(np.zeros((0, 0), dtype=np.uint8))
+
+
+# ------------------------------------------------------------------------------------------ split_batch
+
+
+def test_cover_routes_the_batch_and_separators_cut_it() -> None:
+    result = split_batch([COVER, CONTENT, CONTENT, SEPARATOR, CONTENT, SEPARATOR, CONTENT])
+    assert (result.case_id, result.service_id) == ("C-7", "blq_strehim_invalidet")
+    assert _spans(result) == [(1, 3, "cover"), (4, 5, "separator"), (6, 7, "separator")]
+    assert len(result.sheets) == 7
+
+
+def test_blank_pages_inside_a_document_are_kept_by_default() -> None:
+    result = split_batch([CONTENT, BLANK, CONTENT, SEPARATOR, CONTENT, BLANK])
+    assert _spans(result) == [(0, 3, "batch"), (4, 6, "separator")]
+
+
+def test_blank_pages_separate_when_asked() -> None:
+    result = split_batch([CONTENT, BLANK, CONTENT, CONTENT, BLANK, BLANK, CONTENT], blank_separates=True)
+    assert _spans(result) == [(0, 1, "batch"), (2, 4, "separator"), (6, 7, "separator")]
+
+
+def test_runs_of_sheets_and_blank_pages_make_no_document() -> None:
+    result = split_batch([COVER, SEPARATOR, BLANK, SEPARATOR, CONTENT, SEPARATOR])
+    assert _spans(result) == [(4, 5, "separator")]
+
+
+def test_without_separators_or_texts_the_batch_is_one_document() -> None:
+    assert _spans(split_batch([CONTENT, CONTENT, BLANK, CONTENT])) == [(0, 4, "batch")]
+
+
+def test_covers_of_two_cases_in_one_batch_are_refused() -> None:
+    other = SheetInfo(kind="cover", case_id="C-8", service_id="blq_strehim_invalidet")
+    with pytest.raises(InputError):
+        split_batch([COVER, CONTENT, other, CONTENT])
+
+
+def test_page_texts_must_match_the_pages() -> None:
+    with pytest.raises(InputError):
+        split_batch([CONTENT, CONTENT], ["only one"])
+
+
+LEASE_PAGE_2 = """Neni 4 Detyrimet e palëve
+Qiramarrësi paguan faturat e energjisë dhe ujit.
+Neni 5 Zgjidhja e kontratës
+Kontrata zgjidhet me njoftim një muaj përpara.
+QIRADHËNËSI QIRAMARRËSI
+NOTERI"""
+
+
+def test_page_numbers_cut_a_batch_without_separators(catalog: Catalog) -> None:
+    texts = [
+        ALBANIAN["lease_or_use_contract"] + "\nFaqe 1 nga 2",
+        LEASE_PAGE_2 + "\nFaqe 2 nga 2",
+        ALBANIAN["lease_or_use_contract"] + "\nFaqja 1/3",
+        "Neni 7 Të tjera\nKjo kontratë hartohet në tre kopje.\nFaqja 2/3",
+        "Neni 9 Dispozita të fundit\nFaqja 3/3",
+    ]
+    result = split_batch([CONTENT] * 5, texts, catalog=catalog)
+    assert [d.start for d in result.documents] == [0, 2]
+    assert [d.boundary for d in result.documents] == ["batch", "auto"]
+
+
+def test_titles_and_a_change_of_type_cut_a_batch(catalog: Catalog) -> None:
+    texts = [
+        ocr_noise(ALBANIAN["family_certificate"], rate=0.05, seed=1),
+        ocr_noise(ALBANIAN["lease_or_use_contract"], rate=0.05, seed=2),
+        ocr_noise(LEASE_PAGE_2, rate=0.05, seed=3),
+        "",
+        ocr_noise(ALBANIAN["id_card_copy"], rate=0.05, seed=4),
+        ocr_noise(ALBANIAN["payment_slip"], rate=0.05, seed=5),
+    ]
+    sheets = [CONTENT, CONTENT, CONTENT, BLANK, CONTENT, CONTENT]
+    result = split_batch(sheets, texts, catalog=catalog)
+    assert [(d.start, d.end) for d in result.documents] == [(0, 1), (1, 4), (4, 5), (5, 6)]
+    assert boundary_f1([0, 1, 4, 5], [d.start for d in result.documents]) == 1.0
+
+
+def test_separators_win_over_automatic_cuts(catalog: Catalog) -> None:
+    texts = [ALBANIAN["family_certificate"], ALBANIAN["id_card_copy"], "", ALBANIAN["payment_slip"]]
+    result = split_batch([CONTENT, CONTENT, SEPARATOR, CONTENT], texts, catalog=catalog)
+    assert _spans(result) == [(0, 2, "batch"), (3, 4, "separator")]
+
+
+def test_a_cover_then_automatic_cuts(catalog: Catalog) -> None:
+    texts = ["", ALBANIAN["family_certificate"], ALBANIAN["residence_certificate"]]
+    result = split_batch([COVER, CONTENT, CONTENT], texts, catalog=catalog)
+    assert _spans(result) == [(1, 2, "cover"), (2, 3, "auto")]
+
+
+def test_whole_batch_from_rendered_pages() -> None:
+    pages = [
+        render_cover_sheet("C-3", "prm_terheqje_gjendje_civile", dpi=DPI),
+        _text_page(["KERKESE", "Drejtuar: Zyra e Gjendjes Civile"]),
+        _speckled_blank(3),
+        _text_page(["Faqe 2 nga 2"]),
+        render_separator_sheet(dpi=DPI),
+        _text_page(["VERTETIM BANIMI", "Vertetohet se shtetasi banon ne adresen"]),
+    ]
+    result = split_batch([inspect_sheet(p) for p in pages])
+    assert result.case_id == "C-3"
+    assert _spans(result) == [(1, 4, "cover"), (5, 6, "separator")]
+
+
+# ------------------------------------------------------------------------------------- cues and scoring
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("KONTRATË\n...\nFaqe 1 nga 2", (1, 2)),
+    ("Faqja 2/3\ntekst", (2, 3)),
+    ("text\nPage 3 of 3", (3, 3)),
+    ("tekst\nfaqe l nga 2", (1, 2)),
+    ("Zona kadastrale 8572 Vol. 18 Faqe 112\ntekst", None),
+    ("tekst pa numër faqeje", None),
+    ("Faqe 4 nga 2", None),
+])
+def test_page_number_cues(text: str, expected: tuple[int, int] | None) -> None:
+    assert page_number(text) == expected
+
+
+def test_boundary_f1() -> None:
+    assert boundary_f1([0, 2, 5], [0, 2, 5]) == 1.0
+    assert boundary_f1([0, 2, 5], [0, 2, 4]) == pytest.approx(2 / 3)
+    assert boundary_f1([0, 3], [0]) == pytest.approx(2 / 3)
+    assert boundary_f1([0], [1]) == 0.0
+    assert boundary_f1([], []) == 1.0
