@@ -39,7 +39,7 @@ def checkpoints_dir(settings: Settings) -> Path:
 
 def signing_key(settings: Settings) -> tuple[PrivateKeyTypes, Certificate]:
     """The product's signing key: the configured PKCS#12, else the demo one."""
-    from workers.signing import signer_config_from_settings
+    from stages.sign import signer_config_from_settings
 
     config = signer_config_from_settings(settings)
     if config.pkcs12 is None:

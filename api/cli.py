@@ -20,7 +20,7 @@ from pipeline.settings import Settings, load_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sportel: scan, read, classify, "
                   "redact and sign documents for a municipal one-stop shop.")
 app.add_typer(audit_app, name="audit")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True)
 
 
@@ -224,6 +224,24 @@ def bench(
         console.print(f"{name}: {value:.2f}")
     out.write_text(result.to_json(), encoding="utf-8")
     console.print(f"figures written to {out}")
+
+
+@app.command()
+def retrain(
+    samples_dir: Annotated[Path | None, typer.Option("--samples", help="Generated corpus to train on "
+                                                      "(default: generate one)")] = None,
+    count: Annotated[int, typer.Option("--count", min=14)] = 140,
+    seed: Annotated[int, typer.Option("--seed")] = 1000,
+    home: HomeOption = None,
+) -> None:
+    """Train a new text classification model on generated documents and officers' corrections, store
+    it versioned and put it in use (the version is recorded on every classification from then on)."""
+    from workers.retrain import retrain_model
+
+    settings = _settings(home)
+    result = retrain_model(settings, samples_dir=samples_dir, count=count, seed=seed)
+    console.print(f"model {result.version[:12]} trained on {result.generated} generated documents and "
+                  f"{result.corrections} corrections; in use from now on ({result.path})")
 
 
 def main() -> None:
