@@ -105,7 +105,6 @@ def samples(
 ) -> None:
     """Generate realistic synthetic scans with ground truth (demo data, fixtures, benchmark corpus)."""
     from benchmarks.samples.generate import generate_corpus
-
     from pipeline.catalog import load_catalog
 
     catalog = load_catalog()
@@ -146,8 +145,8 @@ def worker(
                           "in-process with `sportel process`.")
         raise typer.Exit(2)
     argv = ["dramatiq", "workers.bootstrap:setup", "--processes", str(processes), "--threads", str(threads)]
-    for queue in queues or []:
-        argv += ["--queues", queue]
+    if queues:
+        argv += ["--queues", *queues]
     sys.argv = argv
     raise typer.Exit(dramatiq_main())  # type: ignore[no-untyped-call]
 

@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import cv2
 import numpy as np
-from numpy.typing import NDArray
 import zxingcpp
+from numpy.typing import NDArray
 
 COVER_PREFIX = "SPORTEL/COVER/1?"
 SEPARATOR_PAYLOAD = "SPORTEL/SEP/1"
@@ -75,7 +75,8 @@ def render_cover_sheet(case_id: str, service_id: str, *, dpi: int = 300, label: 
     page = _blank_a4(dpi)
     _place_qr(page, cover_payload(case_id, service_id), dpi)
     text_top = round(dpi * 3.2)
-    for i, line in enumerate(["FLETE MBULESE / COVER SHEET", f"Rasti: {case_id}", f"Sherbimi: {service_id}", label or ""]):
+    lines = ["FLETE MBULESE / COVER SHEET", f"Rasti: {case_id}", f"Sherbimi: {service_id}", label or ""]
+    for i, line in enumerate(lines):
         if line:
             cv2.putText(page, line, (round(dpi * 0.8), text_top + i * round(dpi * 0.35)),
                         cv2.FONT_HERSHEY_SIMPLEX, dpi / 300, 0, max(1, dpi // 150), cv2.LINE_AA)

@@ -29,7 +29,7 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     if settings.broker == "stub":
         broker = StubBroker()
     elif settings.broker == "redis":
-        broker = RedisBroker(url=settings.broker_url or "redis://127.0.0.1:6379/0")
+        broker = RedisBroker(url=settings.broker_url or "redis://127.0.0.1:6379/0")  # type: ignore[no-untyped-call]
     elif settings.broker == "rabbitmq":
         broker = RabbitmqBroker(url=settings.broker_url or "amqp://guest:guest@127.0.0.1:5672/")
     else:  # pragma: no cover - pydantic validates the literal

@@ -92,7 +92,6 @@ class _IntakenPage:
 
 def _read_files(ctx: WorkerContext, files: list[tuple[str, str, str]]) -> list[_IntakenPage]:
     from stages.intake import read_input
-
     from stages.split import inspect_sheet
 
     pages: list[_IntakenPage] = []
@@ -276,11 +275,10 @@ class _Findings(BaseModel):
 
 def redact_document(ctx: WorkerContext, document_id: str) -> list[Next]:
     """Find personal data, burn it out, rebuild the PDF without it, and prove the redaction."""
-    from stages.textlayer import build_pdf
-
     from privacy.detect import detect_pii
     from privacy.redact import build_redacted_pdf
     from privacy.verify import verify_redaction
+    from stages.textlayer import build_pdf
 
     with repo.session_scope(ctx.session_factory) as session:
         document = repo.get_document(session, document_id)

@@ -111,7 +111,8 @@ def test_ocr_text_masks_every_entity_type_the_role_may_not_see(api: Api) -> None
     for truth_doc in api.run.batch.documents:
         document = next(d for d in api.run.manifest.documents
                         if tuple(d.page_range) == (truth_doc.first_page, truth_doc.last_page))
-        truth = DocumentTruth.model_validate_json((api.run.corpus_dir / "truth" / f"{truth_doc.doc_id}.json").read_text())
+        truth_file = api.run.corpus_dir / "truth" / f"{truth_doc.doc_id}.json"
+        truth = DocumentTruth.model_validate_json(truth_file.read_text())
         service = state.context.catalog.service(api.run.manifest.service_id)
         visible = state.policy.visibility_for(Role.BACK_OFFICE_OFFICER, service.department or service.institution,
                                               document.type).unredacted

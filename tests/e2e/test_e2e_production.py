@@ -13,8 +13,7 @@ import redis
 
 from benchmarks.samples.truth import BatchTruth, CorpusTruth
 from pipeline.settings import load_settings
-from tests.conftest import REDIS_URL, port_open
-from tests.conftest import E2E_SERVICE
+from tests.conftest import E2E_SERVICE, REDIS_URL, port_open
 
 pytestmark = [pytest.mark.slow, pytest.mark.services, pytest.mark.xdist_group("e2e")]
 
