@@ -101,7 +101,7 @@ def samples(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     unseen_layout: Annotated[bool, typer.Option("--unseen-layout", help="A layout family never used in "
                                                 "training")] = False,
-    service: Annotated[str, typer.Option("--service", help="Service the batch is for")] = "demo_sportel_services",
+    service: Annotated[str, typer.Option("--service", help="Service the batch is for")] = "blq_strehim_invalidet",
 ) -> None:
     """Generate realistic synthetic scans with ground truth (demo data, fixtures, benchmark corpus)."""
     from benchmarks.samples.generate import generate_corpus

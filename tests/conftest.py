@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-import json
-from dataclasses import dataclass
 
 from benchmarks.samples.truth import BatchTruth, CorpusTruth
 from pipeline.manifest import Manifest

@@ -135,3 +135,18 @@ def test_dpo_queries_and_exports_the_audit_with_a_purpose(api: Api) -> None:
     csv = api.post("dpo", "/api/audit/export.csv", {"purpose": "audit_review"})
     assert csv.status_code == 200 and csv.text.splitlines()[0].startswith("seq")  # type: ignore[attr-defined]
     assert api.post("officer", "/api/audit/query", {"purpose": "audit_review"}).status_code == 403  # type: ignore[attr-defined]
+
+
+def test_signature_validation_call_reports_a_signed_output_and_a_tampered_one(api: Api) -> None:
+    signed = api.run.out_dir / next(d.files.signed_redacted_pdf for d in api.run.manifest.documents
+                                    if d.files.signed_redacted_pdf)
+    headers = {"Authorization": f"Bearer {TOKENS['officer']}"}
+    reports = api.client.post("/api/signatures/validate", headers=headers,
+                              files={"file": ("x.pdf", signed.read_bytes(), "application/pdf")}).json()
+    assert reports and all(r["valid"] and r["intact"] and r["trusted"] for r in reports)
+    tampered = bytearray(signed.read_bytes())
+    middle = len(tampered) // 2
+    tampered[middle] = (tampered[middle] + 1) % 256
+    reports = api.client.post("/api/signatures/validate", headers=headers,
+                              files={"file": ("x.pdf", bytes(tampered), "application/pdf")}).json()
+    assert isinstance(reports, dict) or not all(r["intact"] for r in reports)
