@@ -1,0 +1,122 @@
+"""Personal data on one OCR'd page: which words hold it, and where they are on the page.
+
+Text the page OCR missed (under stamps, beside signatures) is read first (:mod:`privacy.recover`). The
+page text is rebuilt in visual lines (:mod:`privacy.page_text`) so each character maps back to its word;
+the analyzer runs on it once, table columns and unreadable labelled values get a second look
+(:mod:`privacy.tables`, :mod:`privacy.reread`), and every result becomes one finding per text line it
+touches, boxed by the union of its words. Labels ("Emri:") stay out of the boxes; values go in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+import numpy as np
+from numpy.typing import NDArray
+from presidio_analyzer import AnalyzerEngine
+
+from pipeline.models import PageOcr, PiiFinding
+from privacy.page_text import PageText, PlacedWord, TextHit, build_page_text
+from privacy.recognizers.base import LANGUAGE, VALIDATED
+from privacy.recognizers.lexicon import first_names, surnames
+from privacy.recognizers.ocr_text import fold, is_upper_initial
+from privacy.recover import RECOVERED_LINE_BASE, recover_words, with_recovered
+from privacy.reread import reread_fields
+from privacy.tables import table_hits
+
+log = logging.getLogger(__name__)
+
+
+def _analyzer_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
+    return [
+        TextHit(r.entity_type, r.start, r.end, r.score, bool((r.recognition_metadata or {}).get(VALIDATED)))
+        for r in analyzer.analyze(layout.text, language=LANGUAGE)
+    ]
+
+
+def _lone_names(layout: PageText) -> list[TextHit]:
+    """A known first name or surname alone among recovered words: what is left legible of a name under a
+    stamp or beside a signature (elsewhere a lone name word is too often an ordinary word)."""
+    known = first_names() | surnames()
+    hits = []
+    for placed in layout.placed:
+        word = layout.words[placed.index]
+        text = layout.text[placed.start : placed.end].strip(".,;:()")
+        if word.line >= RECOVERED_LINE_BASE and len(text) >= 4 and is_upper_initial(text) and fold(text) in known:
+            hits.append(TextHit("PERSON", placed.start, placed.end, 0.5, validated=True))
+    return hits
+
+
+def _contains(outer: TextHit, inner: TextHit) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end and (outer.start, outer.end) != (
+        inner.start, inner.end
+    )
+
+
+def resolve_overlaps(hits: list[TextHit]) -> list[TextHit]:
+    """One reading per stretch of text.
+
+    Of the same entity, overlapping hits merge into their union. Across entities a hit lying inside a
+    longer one goes ("Marin Barleti" inside a street address); identical spans keep the higher score.
+    Partial overlaps of different entities both stay: each box is redacted either way.
+    """
+    merged: list[TextHit] = []
+    for hit in sorted(hits, key=lambda h: (h.entity, h.start, -h.end)):
+        last = merged[-1] if merged else None
+        if last is not None and last.entity == hit.entity and hit.start < last.end:
+            merged[-1] = TextHit(
+                last.entity, last.start, max(last.end, hit.end), max(last.score, hit.score),
+                last.validated or hit.validated, last.value if hit.end <= last.end else None,
+                last.box.union(hit.box) if last.box and hit.box else last.box or hit.box,
+            )
+        else:
+            merged.append(hit)
+    kept = []
+    for hit in merged:
+        if any(_contains(other, hit) for other in merged):
+            continue
+        twins = [o for o in merged if (o.start, o.end) == (hit.start, hit.end) and o.entity != hit.entity]
+        if any((o.score, o.entity) > (hit.score, hit.entity) for o in twins):
+            continue
+        kept.append(hit)
+    return sorted(kept, key=lambda h: (h.start, h.entity))
+
+
+def _findings(layout: PageText, page: PageOcr, hit: TextHit) -> list[PiiFinding]:
+    by_line: dict[int, list[PlacedWord]] = {}
+    for placed in layout.words_between(hit.start, hit.end):
+        by_line.setdefault(placed.line, []).append(placed)
+    findings = []
+    for words in by_line.values():
+        bbox = layout.box(words[0], hit.start, hit.end)
+        for placed in words[1:]:
+            bbox = bbox.union(layout.box(placed, hit.start, hit.end))
+        lo, hi = words[0].start, words[-1].end
+        bbox = layout.widen(bbox, words[0], words[-1])
+        if hit.box is not None and len(by_line) == 1:
+            bbox = bbox.union(hit.box)
+        bbox = bbox.grow(0, page.width, page.height)
+        value = layout.text[max(lo, hit.start) : min(hi, hit.end)]
+        if hit.value is not None and len(by_line) == 1:
+            value = hit.value
+        findings.append(PiiFinding(entity_type=hit.entity, page_index=page.page_index, bbox=bbox,
+                                   score=round(hit.score, 3), value=value))
+    return findings
+
+
+def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine) -> list[PiiFinding]:
+    """Findings of personal data on ``page``; ``image`` (the corrected page the OCR ran on) lets unreadable
+    labelled values be re-read, and may be ``None`` when there is no image (a born-digital text layer)."""
+    recovered = recover_words(page, image) if image is not None else []
+    layout = build_page_text(with_recovered(page, recovered) if recovered else page)
+    if not layout.text.strip():
+        return []
+    hits = _analyzer_hits(layout, analyzer) + table_hits(layout, analyzer) + _lone_names(layout)
+    hits = resolve_overlaps(hits)
+    if image is not None:
+        hits = resolve_overlaps(reread_fields(layout, image, analyzer, hits))
+    findings = [finding for hit in hits for finding in _findings(layout, page, hit)]
+    counts = Counter(f.entity_type for f in findings)
+    log.debug("page %d: %d findings %s", page.page_index, len(findings), dict(sorted(counts.items())))
+    return findings

@@ -1,0 +1,110 @@
+"""Word lists the recognizers share: places, address words, months, names. All folded, loaded lazily."""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from pathlib import Path
+
+from privacy.recognizers.labels import label_words
+from privacy.recognizers.ocr_text import fold
+
+_DATA = Path(__file__).resolve().parent.parent / "data"
+"""Package data of ``privacy`` (name lists with their licences)."""
+
+CITIES: tuple[str, ...] = (
+    "shkoder", "shkodra", "shkodres", "tirane", "tirana", "tiranes", "durres", "durresi", "vlore", "vlora",
+    "elbasan", "elbasani", "fier", "fieri", "korce", "korca", "berat", "berati", "lushnje", "lushnja",
+    "kavaje", "kavaja", "pogradec", "pogradeci", "gjirokaster", "gjirokastra", "sarande", "saranda", "lezhe",
+    "lezha", "kukes", "kukesi", "lac", "kamez", "koplik", "puke", "fushe-arrez", "shengjin", "kruje",
+    "burrel", "peshkopi", "librazhd", "gramsh", "permet", "tepelene", "delvine", "erseke", "bulqize",
+    "rreshen", "tropoje", "krume", "velipoje", "bushat", "dajc", "postribe", "gruemire", "kastrat",
+    "kelmend", "shkrel", "vau i dejes", "malesi e madhe", "bajram curri", "ana e malit", "guri i zi",
+    "rrethinat", "prishtine", "prishtina", "prizren", "peje", "gjakove", "ulqin", "tuz",
+)
+"""Towns of Albania (Shkodër region first) and nearby Albanian-speaking towns, indefinite and definite."""
+
+ADDRESS_KEYWORDS: tuple[str, ...] = (
+    r"rruga", r"rr\.", r"rr(?=[ ]+[\"'“”„a-z])", r"la[gq](?:jj|ji|ij|j|i)[ae]", r"lgj\.",
+    r"l\.(?=[ ]*[\"“„0-9a-z])", r"njesia[ ]+administrative", r"njesia[ ]+bashkiake", r"nj\.[ ]*adm\.?",
+    r"bulevardi", r"blv\.", r"bul\.", r"pallati", r"pall\.", r"shkalla", r"shk\.(?=[ ]*[0-9a-z])",
+    r"apartamenti", r"ap\.", r"hyrja", r"kati", r"fshati", r"sheshi", r"zona kadastrale", r"street",
+    r"str\.", r"avenue", r"apartment", r"apt\.", r"building", r"entrance", r"floor", r"village",
+    r"administrative[ ]+unit",
+)
+"""Patterns (folded text) of the words that open or continue an Albanian address."""
+
+ADMINISTRATIVE_KEYWORDS: tuple[str, ...] = (
+    r"njesia[ ]+administrative", r"njesia[ ]+bashkiake", r"nj\.[ ]*adm\.?", r"fshati", r"zona kadastrale",
+    r"village", r"administrative[ ]+unit",
+)
+"""Address words naming an area, not a home: alone (an office's "Njësia Administrative Nr. 4") they are
+no one's address."""
+
+ADDRESS_PART_WORDS: frozenset[str] = frozenset(
+    ("nr", "numer", "numri", "no", "kodi", "postar", "zip", "pll", "sh", "ap", "kt", "k")
+)
+"""Words that may start a comma-separated part of an address without being an address keyword."""
+
+MONTHS: tuple[str, ...] = (
+    "janar", "shkurt", "mars", "prill", "maj", "qershor", "korrik", "gusht", "shtator", "tetor", "nentor",
+    "dhjetor", "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec",
+)
+
+_COMMON_WORDS: tuple[str, ...] = (
+    "republika", "shqiperise", "shqiperia", "bashkia", "bashkise", "ministria", "drejtoria", "drejtori",
+    "zyra", "zyres", "sektori", "kryetari", "kryetarja", "sekretari", "specialisti", "gjendjes", "civile",
+    "certifikate", "certifikata", "vertetim", "vertetimi", "kerkese", "kerkesa", "kontrate", "kontrata",
+    "qiraje", "deklarate", "deklarata", "sherbimi", "sherbimeve", "regjistrimi", "nje", "ndalese",
+    "familjare", "perberja", "personale", "qendra", "kombetare", "biznesit", "publike", "publik", "shtetit",
+    "gjykata", "noteri", "noterit", "banka", "bankes", "kombetar", "agjencia", "kadastres", "kadastra",
+    "pasurise", "pasuria", "tatimore", "tatimeve", "leje", "lejes", "transportit", "automjetit", "neni",
+    "ligjit", "ligji", "vendimi", "vendimit", "dokumenti", "dokumentit", "faqe", "page", "data", "ora",
+    "shqiptare", "shqiptar", "mashkull", "femer", "bir", "bije", "vajze", "djale", "nena", "babai",
+    "bashkeshort", "bashkeshorte", "motra", "vellai", "gjyshi", "gjyshja", "mbesa", "nipi", "republic",
+    "albania", "municipality", "certificate", "office", "kryefamiljar", "pronar", "pranuar", "pranoi",
+    "dorezoi", "konfirmoj", "deklaroj", "kerkoj", "une", "ju", "ai", "ajo", "ne", "ata", "kjo", "ky",
+    "invest", "shpk", "sha", "group", "market", "servis", "service", "services", "construction", "consulting",
+    "trade", "trading", "company", "center", "studio", "bank", "tech", "travel", "transport", "import",
+    "export", "energy", "holding", "partners", "noteri", "notere", "noteres", "avokat", "avokati",
+    "njesia", "njesise", "sektori", "sektorit", "sherbimit", "sherbimi", "drejtorise", "bashkise", "zyres",
+    "shefi", "shef", "pergjegjes", "pergjegjesi", "pergjegjesja", "nepunesi", "nepunesja", "mjeku", "kurues",
+    "administratori", "administratorja", "regjistruesi", "specialiste", "inspektori", "kryeinspektori",
+)
+"""Capitalised words of official documents that name no one (headers, titles, kinship terms)."""
+
+
+@cache
+def _name_list(filename: str) -> frozenset[str]:
+    text = (_DATA / filename).read_text(encoding="utf-8")
+    return frozenset(fold(line.strip()) for line in text.splitlines() if line.strip())
+
+
+@lru_cache(maxsize=1)
+def generic_words() -> frozenset[str]:
+    """Folded words that are never a person's name and never, alone, evidence that a value leaked."""
+    words = set(label_words()) | set(_COMMON_WORDS) | set(MONTHS)
+    for city in CITIES:
+        words.update(city.split())
+    for keyword in ("rruga", "lagjja", "lagja", "lagjia", "lagje", "njesia", "administrative", "bashkiake",
+                    "bulevardi", "pallati", "shkalla", "apartamenti", "hyrja", "kati", "fshati", "sheshi",
+                    "zona", "kadastrale", "street", "avenue", "apartment", "building", "entrance", "floor"):
+        words.add(keyword)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def never_names() -> frozenset[str]:
+    """Label words and document vocabulary. Towns stay possible: "Kavaja" is a surname too."""
+    return label_words() | frozenset(_COMMON_WORDS)
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    return _name_list("albanian_first_names.txt") - never_names()
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    return _name_list("albanian_surnames.txt") - never_names()

@@ -1,0 +1,50 @@
+"""The machine-readable zone of an Albanian ID card (ICAO 9303 TD1: three lines of 30 characters).
+
+Copies of ID cards are the document most services ask for, and their MRZ repeats the holder's personal
+number (line 1, optional data), birth date (line 2, YYMMDD) and name (line 3, ``SURNAME<<GIVEN<NAMES``).
+OCR reads the filler ``<`` as ``«``, ``(``, ``c``, ``e`` or ``k``; the patterns allow for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from privacy.recognizers.ocr_text import as_digits
+
+_FILL = r"[<«(\[{]"
+_LINE1 = re.compile(r"(?m)^[^a-z0-9\n]*i[d0o][<« ]?alb[ ]?[0-9a-z]{9}[ ]?[0-9a-z][ ]?(?P<number>[0-9a-z|!]{10})")
+_LINE2 = re.compile(r"(?m)^[^a-z0-9\n]*(?P<birth>[0-9odilszb]{6})[0-9a-z][ ]?[mf<][ ]?[0-9odilszb]{6}[0-9a-z][ ]?alb")
+_LINE3 = re.compile(
+    rf"(?m)^[^a-z0-9\n]*(?P<name>[a-z]+(?:{_FILL}[a-z]+)*{_FILL}{{2}}[ ]?[a-z]+(?:{_FILL}[a-z]+)*)(?={_FILL}|[ ]|$)"
+)
+
+
+@dataclass(frozen=True)
+class MrzField:
+    entity: str
+    start: int
+    end: int
+
+
+def _birth_date(yymmdd: str) -> bool:
+    digits = as_digits(yymmdd)
+    if digits is None:
+        return False
+    year, month, day = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+    today = dt.date.today()
+    century = 2000 if 2000 + year <= today.year else 1900
+    try:
+        return dt.date(century + year, month, day) <= today
+    except ValueError:
+        return False
+
+
+def mrz_fields(folded: str) -> list[MrzField]:
+    """Personal number, birth date and name in MRZ lines of ``folded`` text."""
+    fields = [MrzField("AL_PERSONAL_NUMBER", m.start("number"), m.end("number")) for m in _LINE1.finditer(folded)]
+    fields.extend(MrzField("DATE_OF_BIRTH", m.start("birth"), m.end("birth")) for m in _LINE2.finditer(folded)
+                  if _birth_date(m.group("birth")))
+    fields.extend(MrzField("PERSON", m.start("name"), m.end("name")) for m in _LINE3.finditer(folded))
+    return fields

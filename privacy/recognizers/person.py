@@ -1,0 +1,204 @@
+"""PERSON: people's names, found four ways.
+
+1. Behind a field label (Emri, Mbiemri, Atësia, Amësia, Emri i babait, Kërkuesi, Qiradhënësi, Name, ...):
+   in a form ("Emri: arben") the words up to the end of the field in any case (OCR and typists both
+   write lower case); where the label word sits in a sentence, capitalised words only.
+2. Around a phrase that names someone: before "i/e lindur" ("Arben Hoxha, i lindur më ...") and after
+   "Unë", "Z.", "Znj.", "Shtetasi", "Dr.": capitalised words only.
+3. Anywhere, two or three capitalised words that the name lists (privacy/data) know as a first name and a
+   surname, in either order; a first name with an unknown word only if that word is shaped like an
+   Albanian surname and no company form ("SH.P.K.") follows.
+4. The name line of an ID card's machine-readable zone (:mod:`privacy.recognizers.mrz`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from privacy.recognizers.base import Candidate, SportelRecognizer, overlaps
+from privacy.recognizers.labels import labelled_values, line_bounds
+from privacy.recognizers.lexicon import first_names, generic_words, never_names, surnames
+from privacy.recognizers.mrz import mrz_fields
+from privacy.recognizers.ocr_text import is_upper_initial
+
+_TOKEN = re.compile(r"[^\s,;:()\[\]\"“”„«»/|]+")
+_NAME_WORD = re.compile(r"[a-z][a-z'’\-]*[a-z]|[a-z]\.?")
+_SMALL_WORDS = frozenset(("i", "e", "te", "se", "dhe", "me", "ne", "per", "nga", "u", "si", "ka", "and", "of"))
+_INTRODUCER = re.compile(
+    r"(?<![a-z])(?:une|z\.|znj\.|zoti|zonja|zonjes|zotit|shtetasi|shtetasja|shtetasit|shtetases|mr\.?|mrs\.?"
+    r"|ms\.?|dr\.|prof\.|av\.)(?:[ ,]+|[ ]*$)",
+    re.MULTILINE,
+)
+_BORN = re.compile(r",?[ ]+[ie][ ]+lindur(?![a-z])")
+_MAX_WORDS = 4
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    word: str
+    """Folded text of the token."""
+    capitalised: bool
+
+    @property
+    def name_like(self) -> bool:
+        return bool(_NAME_WORD.fullmatch(self.word)) and self.word not in never_names() | _SMALL_WORDS
+
+    @property
+    def known(self) -> bool:
+        return self.word in first_names() or self.word in surnames()
+
+
+def _tokens(text: str, folded: str, start: int, end: int) -> list[_Token]:
+    tokens = []
+    for match in _TOKEN.finditer(text, start, end):
+        lo, hi = match.span()
+        # A full stop after a word ends the name ("Luan Vehapi. nr. personal ..."); an initial keeps it.
+        while hi - lo > 2 and text[hi - 1] == ".":
+            hi -= 1
+        tokens.append(_Token(lo, hi, folded[lo:hi], is_upper_initial(match.group())))
+    return tokens
+
+
+def _unglued(text: str, folded: str, token: _Token) -> list[_Token]:
+    """A signature line's name OCR'd without its space ("SuloNdoj") as its two words."""
+    word = text[token.start : token.end]
+    cuts = [i for i in range(1, len(word)) if word[i].isupper() and word[i - 1].islower()]
+    if not cuts:
+        return [token]
+    bounds = [0, *cuts, len(word)]
+    return [_Token(token.start + a, token.start + b, folded[token.start + a : token.start + b], True)
+            for a, b in itertools.pairwise(bounds)]
+
+
+def _joined(text: str, left: _Token, right: _Token, *, loose: bool = False) -> bool:
+    """Two tokens belong to one name: only spaces or a hyphen between them, on one line and column.
+
+    ``loose`` also forgives one stray mark, as OCR leaves in signatures ("Elisa) Veliaj").
+    """
+    first, second = (left, right) if left.start < right.start else (right, left)
+    between = text[first.end : second.start]
+    stray = [char for char in between if char not in " -"]
+    return not stray or (loose and len(stray) == 1 and stray[0] in ").(`'" and " " in between)
+
+
+def _leading_name(text: str, tokens: list[_Token], *, capitalised_only: bool) -> list[_Token]:
+    """The name at the start of ``tokens``. Where only capitalised words count, a known name that OCR
+    printed in lower case still continues one ("Driselda jusufi")."""
+    name: list[_Token] = []
+    for token in tokens:
+        case_ok = not capitalised_only or token.capitalised or (bool(name) and token.known)
+        if len(name) == _MAX_WORDS or not token.name_like or not case_ok:
+            break
+        if name and not _joined(text, name[-1], token):
+            break
+        name.append(token)
+    # Two-letter fragments ("FA QI") are OCR of stamps and scribbles more often than names.
+    return name if any(len(token.word) >= 3 for token in name) else []
+
+
+class PersonRecognizer(SportelRecognizer):
+    ENTITY = "PERSON"
+
+    def candidates(self, text: str, folded: str) -> list[Candidate]:
+        found: list[Candidate] = []
+        machine_readable = [Candidate(f.start, f.end, 0.85, validated=True) for f in mrz_fields(folded)
+                            if f.entity == self.ENTITY]
+        for candidate in (*machine_readable, *self._labelled(text, folded), *self._introduced(text, folded),
+                          *self._born(text, folded), *self._gazetteer(text, folded)):
+            if not overlaps(candidate, found):
+                found.append(candidate)
+        return found
+
+    def _labelled(self, text: str, folded: str) -> list[Candidate]:
+        found: list[Candidate] = []
+        for field in labelled_values(folded, self.ENTITY):
+            tokens = _tokens(text, folded, field.value_start, field.value_end)
+            # In a form ("Emri: arben") any case goes; a label word inside a sentence needs a real name.
+            name = _leading_name(text, tokens, capitalised_only=not field.explicit)
+            if name:
+                trusted = any(token.capitalised or token.known for token in name)
+                found.append(Candidate(name[0].start, name[-1].end, 0.85 if trusted else 0.6, validated=True))
+        return found
+
+    def _introduced(self, text: str, folded: str) -> list[Candidate]:
+        found: list[Candidate] = []
+        for match in _INTRODUCER.finditer(folded):
+            start = match.end()
+            _, line_end = line_bounds(folded, start)
+            if not folded[start:line_end].strip() and line_end < len(folded):
+                start = line_end + 1  # "... vërteton se shtetasi" / "Lavdimir Zhubi, i biri i ..."
+                _, line_end = line_bounds(folded, start)
+            name = _leading_name(text, _tokens(text, folded, start, line_end), capitalised_only=True)
+            if name:
+                score = 0.8 if len(name) > 1 or name[0].known else 0.6
+                found.append(Candidate(name[0].start, name[-1].end, score, validated=True))
+        return found
+
+    def _born(self, text: str, folded: str) -> list[Candidate]:
+        found: list[Candidate] = []
+        for match in _BORN.finditer(folded):
+            line_start, _ = line_bounds(folded, match.start())
+            before = _tokens(text, folded, line_start, match.start())
+            name = _leading_name(text, before[::-1], capitalised_only=True)
+            if name:
+                found.append(Candidate(name[-1].start, name[0].end, 0.8, validated=True))
+        return found
+
+    def _gazetteer(self, text: str, folded: str) -> list[Candidate]:
+        found: list[Candidate] = []
+        tokens = [t for token in _tokens(text, folded, 0, len(text)) for t in _unglued(text, folded, token)
+                  if t.capitalised and t.name_like]
+        index = 0
+        while index < len(tokens):
+            best: tuple[float, int] | None = None
+            for size in (3, 2):
+                window = tokens[index : index + size]
+                joined = all(_joined(text, a, b, loose=True) for a, b in itertools.pairwise(window))
+                if len(window) < size or not joined:
+                    continue
+                score = _pair_score(window[0].word, window[-1].word)
+                if score and (best is None or score > best[0]):
+                    best = (score, size)
+            if best is None:
+                index += 1
+                continue
+            window = tokens[index : index + best[1]]
+            if not _company_follows(folded, window[-1].end):
+                found.append(Candidate(window[0].start, window[-1].end, best[0], validated=True))
+            index += best[1]
+        return found
+
+
+_COMPANY_FORM = re.compile(r"[ ,]*(?:sh\.?[ ]?p\.?[ ]?k|sh\.?[ ]?a|ltd|llc|gmbh|s\.?r\.?l|s\.?p\.?a)\b\.?")
+
+
+def _company_follows(folded: str, end: int) -> bool:
+    """ "Drini Agro SH.P.K.": a first name in a company's name, not a person."""
+    return bool(_COMPANY_FORM.match(folded, end))
+
+
+def _surname_shaped(word: str) -> bool:
+    """Albanian surnames end in a vowel or in -j ("Hoxha", "Kelmendi", "Gjokaj"); company words such as
+    "Invest", "Print" or "Konsulting" do not."""
+    return len(word) >= 3 and word[-1] in "aeiouyj"
+
+
+def _pair_score(first: str, last: str) -> float:
+    """How surely ``first ... last`` is a name, given the name lists; 0 if not believed at all."""
+    given, family = first_names(), surnames()
+    if first in given and last in family:
+        return 0.85
+    if first in family and last in given:
+        return 0.75
+    if first in given and last in given:
+        return 0.6
+    vocabulary = generic_words()
+    if (first in given and _surname_shaped(last) and last not in vocabulary) or (
+        last in family and len(first) >= 3 and first not in vocabulary
+    ):
+        return 0.5
+    return 0.0

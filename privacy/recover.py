@@ -1,0 +1,138 @@
+"""Text the page OCR did not see or barely read: names under a stamp, beside a signature, in a corner of
+an ID card.
+
+Tesseract's page layout analysis skips regions it takes for pictures, and a stamp printed over a name
+makes the name one, or garbles it ("Alb “t Gjergji"). Such text is still readable by anyone who looks at
+the page, so before detection the ink that no confidently read OCR word accounts for is gathered into
+regions, cleaned of grey (stamps are printed lighter than text), and read in one OCR pass over all
+regions stacked into one image. The words found replace the poorly read words they overlap, for
+detection only; the text layer is built from the page's own OCR.
+"""
+
+from __future__ import annotations
+
+from statistics import median
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from pipeline.models import BBox, PageOcr, Word
+
+DARK = 110
+"""Text ink is darker than this; stamps, guilloche and paper texture are lighter."""
+MAX_REGIONS = 40
+MAX_REGION_SHARE = 0.15
+"""Regions larger than this share of the page are pictures (a photo on an ID card), not text."""
+MIN_CONFIDENCE = 40.0
+WELL_READ = 60.0
+"""Page OCR words this confident are taken as read; the ink of the others is read again."""
+GAP = 24
+RECOVERED_LINE_BASE = 1_000_000
+"""Line ids of recovered words start here: they never join the page OCR's own lines."""
+
+
+def _gray(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    return image if image.ndim == 2 else np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+
+
+def _regions(dark: NDArray[np.uint8], line_height: int) -> list[BBox]:
+    """Boxes of the leftover ink that could be words: a line high or a little more, wider than tall."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, line_height), max(3, line_height // 3)))
+    joined = cv2.dilate(dark, kernel)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    height, width = dark.shape
+    boxes = []
+    for x, y, w, h, _area in stats[1:count]:
+        if not (0.6 * line_height <= h <= 4 * line_height and w >= 1.5 * line_height):
+            continue
+        if w * h > MAX_REGION_SHARE * width * height:
+            continue
+        boxes.append(BBox(x0=int(x), y0=int(y), x1=int(x + w), y1=int(y + h)))
+    boxes.sort(key=lambda b: b.width * b.height, reverse=True)
+    return boxes[:MAX_REGIONS]
+
+
+def _stack(clean: NDArray[np.uint8], boxes: list[BBox]) -> tuple[NDArray[np.uint8], list[int]]:
+    width = max(b.width for b in boxes) + 2 * GAP
+    height = sum(b.height + GAP for b in boxes) + GAP
+    canvas = np.full((height, width), 255, dtype=np.uint8)
+    tops = []
+    y = GAP
+    for box in boxes:
+        canvas[y : y + box.height, GAP : GAP + box.width] = clean[box.y0 : box.y1, box.x0 : box.x1]
+        tops.append(y)
+        y += box.height + GAP
+    return canvas, tops
+
+
+def with_recovered(page: PageOcr, recovered: list[Word]) -> PageOcr:
+    """``page`` with the recovered words. A recovered word takes the place of the poorly read page words
+    under it when it is surer and spans them; otherwise the page's reading stays and the second look at
+    that spot is dropped."""
+    kept: list[Word] = []
+    replaced: set[int] = set()
+    for new in recovered:
+        under = [i for i, old in enumerate(page.words) if _overlap(old.bbox, new.bbox)]
+        if not under:
+            kept.append(new)
+        elif all(new.conf > page.words[i].conf and _spans(new.bbox, page.words[i].bbox) for i in under):
+            kept.append(new)
+            replaced.update(under)
+    words = [w for i, w in enumerate(page.words) if i not in replaced]
+    return page.model_copy(update={"words": [*words, *kept]})
+
+
+def _spans(new: BBox, old: BBox) -> bool:
+    """``new`` covers half of ``old``'s width or more: a reading of that word, not of a piece of it."""
+    return min(new.x1, old.x1) - max(new.x0, old.x0) >= 0.5 * old.width
+
+
+def _overlap(a: BBox, b: BBox) -> bool:
+    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
+
+
+def _read_sparse(canvas: NDArray[np.uint8], *, dpi: int, lang: str) -> list[Word]:
+    """Tesseract in sparse-text mode: the regions are scraps among scribbles, where its page layout
+    analysis (the page OCR's mode) finds no text block at all."""
+    import pytesseract
+
+    data = pytesseract.image_to_data(canvas, lang=lang, config=f"--psm 11 --dpi {dpi}",
+                                     output_type=pytesseract.Output.DICT)
+    words = []
+    for i, text in enumerate(data["text"]):
+        if not str(text).strip():
+            continue
+        left, top, width, height = (int(data[k][i]) for k in ("left", "top", "width", "height"))
+        words.append(Word(text=str(text).strip(), bbox=BBox(x0=left, y0=top, x1=left + width, y1=top + height),
+                          conf=max(0.0, float(data["conf"][i])), block=int(data["block_num"][i]),
+                          line=int(data["block_num"][i]) * 1000 + int(data["line_num"][i])))
+    return words
+
+
+def recover_words(page: PageOcr, image: NDArray[np.uint8]) -> list[Word]:
+    """Words in the page image that ``page``'s OCR left out or read poorly, in page pixels."""
+    gray = _gray(image)
+    if gray.shape != (page.height, page.width):
+        return []
+    dark = (gray < DARK).astype(np.uint8)
+    for word in page.words:
+        if word.conf >= WELL_READ:
+            box = word.bbox.grow(3, page.width, page.height)
+            dark[box.y0 : box.y1, box.x0 : box.x1] = 0
+    line_height = int(median(w.bbox.height for w in page.words)) if page.words else page.dpi // 8
+    boxes = _regions(dark, max(8, line_height))
+    if not boxes:
+        return []
+    clean = np.where(gray < DARK, 0, 255).astype(np.uint8)
+    canvas, tops = _stack(clean, boxes)
+    words = []
+    for word in _read_sparse(canvas, dpi=page.dpi, lang=page.lang):
+        if word.conf < MIN_CONFIDENCE or not any(c.isalnum() for c in word.text):
+            continue
+        number = max((i for i, top in enumerate(tops) if top <= word.bbox.y0 + word.bbox.height // 2), default=0)
+        dx, dy = boxes[number].x0 - GAP, boxes[number].y0 - tops[number]
+        bbox = BBox(x0=word.bbox.x0 + dx, y0=word.bbox.y0 + dy, x1=word.bbox.x1 + dx, y1=word.bbox.y1 + dy).grow(
+            0, page.width, page.height)
+        words.append(word.model_copy(update={"bbox": bbox, "line": RECOVERED_LINE_BASE + word.line}))
+    return words

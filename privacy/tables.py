@@ -1,0 +1,195 @@
+"""Personal data in table columns: a header row of field labels ("Nr.  Emri  Mbiemri  Atësia  Datëlindja")
+labels every cell under it. Each cell is analyzed as "<header> <cell>", so the same recognizers and
+their label rules apply as for a label written in a sentence.
+
+Columns come from the labels' positions in the header line, not from gaps: OCR may set "Nr." and "Emri"
+closer together than a column gap. Rows are the lines below, word by word, until the table ends: a wide
+vertical gap, a new header, or running text whose words flow across column edges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from presidio_analyzer import AnalyzerEngine
+
+from privacy.page_text import PageText, PlacedWord, TextHit
+from privacy.recognizers.base import LANGUAGE, VALIDATED
+from privacy.recognizers.labels import OTHER, label_entity, label_pattern
+from privacy.recognizers.ocr_text import fold
+
+MAX_ROW_GAP = 3.0
+"""Rows further below the previous one than this many row heights are no longer the table."""
+PHRASE_GAP = 1.0
+"""Words closer than this many line heights belong to one phrase; a phrase crossing columns is prose."""
+MIN_LABEL_SHARE = 0.6
+"""A header line is mostly labels: at least this share of its characters."""
+MAX_STACKED_WORDS = 4
+PROSE_WORDS = 4
+"""A cell of this many words that also flows into the next column is a sentence, not a table cell."""
+
+
+@dataclass(frozen=True)
+class _Column:
+    entity: str
+    header_start: int
+    header_end: int
+    x0: int
+
+
+def _lines(layout: PageText) -> list[list[PlacedWord]]:
+    lines: list[list[PlacedWord]] = []
+    for placed in layout.placed:
+        if not lines or lines[-1][-1].line != placed.line:
+            lines.append([])
+        lines[-1].append(placed)
+    return lines
+
+
+def _stacked_label(layout: PageText, folded: str, words: list[PlacedWord]) -> bool:
+    """A short line opening with one field label, its value on the line below (ID cards:
+    "Mbiemri / Surname" over "KAZAZI")."""
+    content = [w for w in words if any(c.isalnum() for c in layout.text[w.start : w.end])]
+    match = label_pattern(None).match(folded, words[0].start)
+    if not match or len(content) > MAX_STACKED_WORDS or label_entity(match.group()) == OTHER:
+        return False
+    # Nothing but labels on the line ("7" and "1" are OCR's slashes): the value is not beside it.
+    labels = list(label_pattern(None).finditer(folded, words[0].start, words[-1].end))
+    return all(any(m.start() <= w.start < m.end() for m in labels) or w.end - w.start <= 1 for w in content)
+
+
+def _colon_with_value(folded: str, start: int, end: int) -> bool:
+    """A colon followed by something other than the next label: a filled-in form line, not a header
+    ("Datëlindja / Date of birth:" ends a header line; "Emri: Arben" is a field)."""
+    for colon in re.finditer(":", folded[start:end]):
+        after = start + colon.end()
+        while after < end and folded[after] in " \t":
+            after += 1
+        if after < end and not label_pattern(None).match(folded, after):
+            return True
+    return False
+
+
+def _label_line(folded: str, words: list[PlacedWord]) -> bool:
+    """A line made mostly of labels, of any fields: where the table above it ends."""
+    labels = label_pattern(None).finditer(folded, words[0].start, words[-1].end)
+    return sum(m.end() - m.start() for m in labels) >= MIN_LABEL_SHARE * sum(w.end - w.start for w in words)
+
+
+def _columns(layout: PageText, folded: str, words: list[PlacedWord]) -> list[_Column] | None:
+    start, end = words[0].start, words[-1].end
+    if _colon_with_value(folded, start, end):
+        return None
+    labels = list(label_pattern(None).finditer(folded, start, end))
+    entities = [label_entity(m.group()) for m in labels]
+    if all(e == OTHER for e in entities):
+        return None
+    stacked = _stacked_label(layout, folded, words)
+    if len(labels) < 2 and not stacked:
+        return None
+    label_chars = sum(m.end() - m.start() for m in labels)
+    if label_chars < MIN_LABEL_SHARE * sum(w.end - w.start for w in words) and not stacked:
+        return None
+    columns: list[_Column] = []
+    label_of: dict[int, tuple[re.Match[str], str]] = {}
+    for match, entity in zip(labels, entities, strict=True):
+        for placed in words:
+            if match.start() <= placed.start < match.end():
+                label_of.setdefault(placed.start, (match, entity))
+    for placed in words:
+        if not any(c.isalnum() for c in layout.text[placed.start : placed.end]):
+            continue  # "/" between the Albanian and English header, or a rule: no column of its own
+        if placed.start in label_of:
+            match, entity = label_of[placed.start]
+            if match.start() == placed.start:
+                columns.append(_Column(entity, match.start(), match.end(), layout.words[placed.index].bbox.x0))
+        elif not columns or columns[-1].entity != OTHER or columns[-1].header_end < placed.start - 1:
+            columns.append(_Column(OTHER, placed.start, placed.end, layout.words[placed.index].bbox.x0))
+    return columns
+
+
+def _column_index(columns: list[_Column], x_center: float) -> int:
+    index = 0
+    for number, column in enumerate(columns):
+        if x_center >= column.x0 - 8:
+            index = number
+    return index
+
+
+def _row_cells(
+    layout: PageText, columns: list[_Column], words: list[PlacedWord]
+) -> list[tuple[int, list[PlacedWord]]] | None:
+    """The row's words grouped by column, or ``None`` if the line is running text, not a row.
+
+    Running text crosses column edges with ordinary word gaps, again and again; a tight table crosses one
+    now and then, or has a rule ("|") between its cells.
+    """
+    height = max(layout.words[w.index].bbox.height for w in words)
+    cells: list[tuple[int, list[PlacedWord]]] = []
+    flowing = 0
+    previous: PlacedWord | None = None
+    for placed in words:
+        if not any(c.isalnum() for c in layout.text[placed.start : placed.end]):
+            previous = placed  # a rule or a speck of dirt: no column's, but it separates cells
+            continue
+        box = layout.words[placed.index].bbox
+        column = _column_index(columns, (box.x0 + box.x1) / 2)
+        if cells and cells[-1][0] == column:
+            cells[-1][1].append(placed)
+        else:
+            if cells and previous is cells[-1][1][-1]:
+                flowing += box.x0 - layout.words[previous.index].bbox.x1 < PHRASE_GAP * height
+            cells.append((column, [placed]))
+        previous = placed
+    wordy = any(len(cell) >= PROSE_WORDS for _, cell in cells)
+    return None if flowing >= 2 or (flowing and wordy) else cells
+
+
+def table_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
+    hits: list[TextHit] = []
+    lines = _lines(layout)
+    folded = fold(layout.text)
+    number = 0
+    while number < len(lines):
+        columns = _columns(layout, folded, lines[number])
+        number += 1
+        if columns is None:
+            continue
+        # Under a lone stacked label only the next line is its value; below that come other things.
+        last_row = number + 1 if len(columns) == 1 or _stacked_label(layout, folded, lines[number - 1]) else len(lines)
+        previous_bottom = max(layout.words[w.index].bbox.y1 for w in lines[number - 1])
+        while number < min(last_row, len(lines)):
+            words = lines[number]
+            boxes = [layout.words[w.index].bbox for w in words]
+            height = max(b.height for b in boxes)
+            if min(b.y0 for b in boxes) - previous_bottom > MAX_ROW_GAP * height:
+                break
+            if _columns(layout, folded, words) is not None or _label_line(folded, words):
+                break
+            cells = _row_cells(layout, columns, words)
+            if cells is None:
+                break
+            for column_number, cell in cells:
+                if columns[column_number].entity != OTHER:
+                    hits.extend(_analyze_cell(layout, analyzer, columns[column_number], cell))
+            previous_bottom = max(b.y1 for b in boxes)
+            number += 1
+    return hits
+
+
+def _analyze_cell(layout: PageText, analyzer: AnalyzerEngine, column: _Column,
+                  cell: list[PlacedWord]) -> list[TextHit]:
+    # No colon: as for a label inside a sentence, a name must look like one (capitals or a known name),
+    # so a line of running text under the table yields nothing.
+    prefix = layout.text[column.header_start : column.header_end].rstrip(" :") + " "
+    start, end = cell[0].start, cell[-1].end
+    synthetic = prefix + layout.text[start:end]
+    shift = start - len(prefix)
+    hits = []
+    for result in analyzer.analyze(synthetic, language=LANGUAGE, entities=[column.entity]):
+        if result.start < len(prefix):
+            continue
+        validated = bool((result.recognition_metadata or {}).get(VALIDATED, False))
+        hits.append(TextHit(result.entity_type, result.start + shift, result.end + shift, result.score, validated))
+    return hits
