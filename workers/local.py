@@ -39,13 +39,14 @@ class RunResult:
 def expand_inputs(paths: Sequence[Path]) -> list[Path]:
     """Files as given, and the supported files inside folders, in a stable order."""
     files: list[Path] = []
-    for path in paths:
+    for position, path in enumerate(paths, start=1):
         if path.is_dir():
             files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES))
         elif path.is_file():
             files.append(path)
         else:
-            raise InputError(f"no such file or folder: {path.name}")
+            # File names at a desk often carry the citizen's name: say which argument, not its name.
+            raise InputError(f"input argument {position} is neither a file nor a folder")
     if not files:
         raise InputError("no input files (PDF, TIFF, PNG or JPEG) given")
     return files

@@ -17,15 +17,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from pipeline.errors import CorruptInputError, RedactionVerificationError, SportelError
+from pipeline.errors import RedactionVerificationError, SportelError
 from pipeline.models import Classification, GeometryResult, PageOcr, PiiFinding, RedactionReport, SheetInfo
 from pipeline.plan import STEP_VERSIONS, Step
+from stages.images import decode_png, encode_png
 from storage import repository as repo
 from workers.context import WorkerContext
 
@@ -44,20 +44,6 @@ class Next:
 
 
 # ------------------------------------------------------------------------------------------- helpers
-
-
-def encode_png(image: NDArray[np.uint8]) -> bytes:
-    ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-    if not ok:
-        raise CorruptInputError("could not encode page image")
-    return bytes(buf)
-
-
-def decode_png(data: bytes) -> NDArray[np.uint8]:
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        raise CorruptInputError("stored page image cannot be decoded")
-    return np.asarray(image, dtype=np.uint8)
 
 
 @contextmanager
