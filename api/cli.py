@@ -225,6 +225,33 @@ def bench(
     console.print(f"figures written to {out}")
 
 
+@app.command("bench-classify")
+def bench_classify(
+    samples_dir: Annotated[Path, typer.Option("--samples", help="A corpus from `sportel samples` (a seed "
+                                              "other than the model's training seed)")],
+    jobs: Annotated[int, typer.Option("--jobs", min=1)] = os.cpu_count() or 1,
+    home: HomeOption = None,
+) -> None:
+    """Top-1 accuracy of document classification on OCRed generated documents, with a confusion matrix."""
+    from benchmarks.classification import evaluate
+    from pipeline.catalog import load_catalog
+    from stages.classify import load_model
+    from workers.models import CURRENT_MODEL, DEFAULT_MODEL
+
+    settings = _settings(home)
+    model_path = settings.home / "models" / CURRENT_MODEL
+    model = load_model(model_path if model_path.exists() else DEFAULT_MODEL)
+    figures = evaluate(samples_dir, load_catalog(), model, jobs=jobs)
+    table = Table(title="Confusion (true type -> predicted type, count)")
+    for column in ("true", "predicted", "count"):
+        table.add_column(column)
+    for (true, predicted), count in sorted(figures.confusion.items()):
+        table.add_row(true, predicted if predicted == true else f"[red]{predicted}[/]", str(count))
+    console.print(table)
+    console.print(f"top-1 accuracy {figures.correct}/{figures.total} = {figures.accuracy:.3f}; "
+                  f"uncertain {figures.uncertain}; model {model.version[:12]}")
+
+
 @app.command()
 def retrain(
     samples_dir: Annotated[Path | None, typer.Option("--samples", help="Generated corpus to train on "
