@@ -1,10 +1,11 @@
 """Personal data on one OCR'd page: which words hold it, and where they are on the page.
 
-Text the page OCR missed (under stamps, beside signatures) is read first (:mod:`privacy.recover`). The
-page text is rebuilt in visual lines (:mod:`privacy.page_text`) so each character maps back to its word;
-the analyzer runs on it once, table columns and unreadable labelled values get a second look
+The page text is rebuilt in visual lines (:mod:`privacy.page_text`) so each character maps back to its
+word; the analyzer runs on it, table columns and unreadable labelled values get a second look
 (:mod:`privacy.tables`, :mod:`privacy.reread`), and every result becomes one finding per text line it
-touches, boxed by the union of its words. Labels ("Emri:") stay out of the boxes; values go in.
+touches, boxed by the union of its words. Labels ("Emri:") stay out of the boxes; values go in. Text the
+page OCR missed or garbled (under stamps, beside signatures) is read again (:mod:`privacy.recover`) and
+analyzed in a second pass whose new findings are added.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from privacy.reread import reread_fields
 from privacy.tables import table_hits
 
 log = logging.getLogger(__name__)
+
+COVERED_SHARE = 0.8
+"""A second-pass finding this much inside a first-pass box of its type adds nothing."""
 
 
 def _analyzer_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
@@ -105,18 +109,44 @@ def _findings(layout: PageText, page: PageOcr, hit: TextHit) -> list[PiiFinding]
     return findings
 
 
-def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine) -> list[PiiFinding]:
-    """Findings of personal data on ``page``; ``image`` (the corrected page the OCR ran on) lets unreadable
-    labelled values be re-read, and may be ``None`` when there is no image (a born-digital text layer)."""
-    recovered = recover_words(page, image) if image is not None else []
-    layout = build_page_text(with_recovered(page, recovered) if recovered else page)
+def _detect(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine) -> list[PiiFinding]:
+    layout = build_page_text(page)
     if not layout.text.strip():
         return []
     hits = _analyzer_hits(layout, analyzer) + table_hits(layout, analyzer) + _lone_names(layout)
     hits = resolve_overlaps(hits)
     if image is not None:
         hits = resolve_overlaps(reread_fields(layout, image, analyzer, hits))
-    findings = [finding for hit in hits for finding in _findings(layout, page, hit)]
+    return [finding for hit in hits for finding in _findings(layout, page, hit)]
+
+
+def _covered(finding: PiiFinding, others: list[PiiFinding]) -> bool:
+    box = finding.bbox
+    area = max(1, box.width * box.height)
+    for other in others:
+        if other.entity_type != finding.entity_type:
+            continue
+        width = min(box.x1, other.bbox.x1) - max(box.x0, other.bbox.x0)
+        height = min(box.y1, other.bbox.y1) - max(box.y0, other.bbox.y0)
+        if width > 0 and height > 0 and width * height >= COVERED_SHARE * area:
+            return True
+    return False
+
+
+def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine) -> list[PiiFinding]:
+    """Findings of personal data on ``page``; ``image`` (the corrected page the OCR ran on) lets unreadable
+    labelled values be re-read and text the OCR missed be recovered, and may be ``None`` when there is no
+    image (a born-digital text layer).
+
+    Recovered text is a second reading, added to the first and never replacing it: the page is analyzed
+    as OCR read it, then again with the recovered words in place of those they read better, and the
+    findings of the second pass that the first did not already box are added.
+    """
+    findings = _detect(page, image, analyzer)
+    recovered = recover_words(page, image) if image is not None else []
+    if recovered:
+        second = _detect(with_recovered(page, recovered), None, analyzer)
+        findings += [f for f in second if not _covered(f, findings)]
     counts = Counter(f.entity_type for f in findings)
     log.debug("page %d: %d findings %s", page.page_index, len(findings), dict(sorted(counts.items())))
     return findings

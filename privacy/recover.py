@@ -67,25 +67,40 @@ def _stack(clean: NDArray[np.uint8], boxes: list[BBox]) -> tuple[NDArray[np.uint
 
 
 def with_recovered(page: PageOcr, recovered: list[Word]) -> PageOcr:
-    """``page`` with the recovered words. A recovered word takes the place of the poorly read page words
-    under it when it is surer and spans them; otherwise the page's reading stays and the second look at
-    that spot is dropped."""
+    """``page`` with the recovered words. Where recovered words lie over poorly read page words (the two
+    readings of one stretch of ink), the recovered reading takes its place if it is surer, about as long
+    and as wide ("Klara Kadriu" for "EDafa,Kadriu"); otherwise the page's reading stays."""
     kept: list[Word] = []
     replaced: set[int] = set()
-    for new in recovered:
-        under = [i for i, old in enumerate(page.words) if _overlap(old.bbox, new.bbox)]
-        if not under:
-            kept.append(new)
-        elif all(new.conf > page.words[i].conf and _spans(new.bbox, page.words[i].bbox) for i in under):
-            kept.append(new)
-            replaced.update(under)
+    for group_old, group_new in _overlapping_groups(page.words, recovered):
+        if not group_old:
+            kept.extend(group_new)
+            continue
+        olds = [page.words[i] for i in group_old]
+        surer = min(w.conf for w in group_new) > max(w.conf for w in olds)
+        as_long = sum(len(w.text) for w in group_new) >= 0.7 * sum(len(w.text) for w in olds)
+        as_wide = _width(group_new) >= 0.5 * _width(olds)
+        if surer and as_long and as_wide:
+            kept.extend(group_new)
+            replaced.update(group_old)
     words = [w for i, w in enumerate(page.words) if i not in replaced]
     return page.model_copy(update={"words": [*words, *kept]})
 
 
-def _spans(new: BBox, old: BBox) -> bool:
-    """``new`` covers half of ``old``'s width or more: a reading of that word, not of a piece of it."""
-    return min(new.x1, old.x1) - max(new.x0, old.x0) >= 0.5 * old.width
+def _overlapping_groups(old: list[Word], new: list[Word]) -> list[tuple[list[int], list[Word]]]:
+    """Recovered words grouped with the page words they overlap, transitively."""
+    groups: list[tuple[set[int], list[Word]]] = []
+    for word in new:
+        under = {i for i, o in enumerate(old) if _overlap(o.bbox, word.bbox)}
+        joined = [g for g in groups if g[0] & under]
+        merged_old = under.union(*(g[0] for g in joined))
+        merged_new = [*(w for g in joined for w in g[1]), word]
+        groups = [g for g in groups if all(g is not j for j in joined)] + [(merged_old, merged_new)]
+    return [(sorted(o), n) for o, n in groups]
+
+
+def _width(words: list[Word]) -> int:
+    return max(w.bbox.x1 for w in words) - min(w.bbox.x0 for w in words)
 
 
 def _overlap(a: BBox, b: BBox) -> bool:

@@ -284,7 +284,8 @@ def redact_document(ctx: WorkerContext, document_id: str) -> list[Next]:
             [(image, ocr, found) for image, (_, ocr, _), found in zip(images, pages, findings_per_page, strict=True)]
         )
         all_findings = [f for found in findings_per_page for f in found]
-        report = verify_redaction(redacted_pdf, all_findings, redacted_images, lang=ctx.settings.ocr_languages)
+        report = verify_redaction(redacted_pdf, all_findings, redacted_images, lang=ctx.settings.ocr_languages,
+                                  page_indices=[ocr.page_index for _, ocr, _ in pages])
         searchable_blob = ctx.blobs.put(searchable)
         redacted_blob = ctx.blobs.put(redacted_pdf) if report.verified else None
         with repo.session_scope(ctx.session_factory) as session:

@@ -106,8 +106,11 @@ def _continue_on_next_line(text: str, folded: str, end: int) -> int:
     opening = folded[parts[0][0] : parts[0][1]].strip()
     strong = _KEYWORD.match(opening) or _CITY.fullmatch(opening.strip(_QUOTES + ". ")) or opening[0] in _QUOTES
     numbered = opening.split()[0].strip(".") in ADDRESS_PART_WORDS or opening[0].isdigit()
-    # "..., Rruga Pjetër Bogdani,<newline>Nr. 82, Shkodër": a trailing comma says the address goes on.
-    after_comma = folded[:line_end].rstrip().endswith(",") and (strong or numbered)
+    # "..., Rruga Pjetër Bogdani,<newline>Nr. 82, Shkodër": a trailing comma says the address goes on;
+    # so does a number's word waiting for its number ("Rruga Oso Kuka, No.<newline>84, Shkodër").
+    line = folded[:line_end].rstrip()
+    awaiting_number = line.split()[-1].strip(".") in ADDRESS_PART_WORDS and opening[0].isdigit()
+    after_comma = (line.endswith(",") and (strong or numbered)) or awaiting_number
     # "... Rruga Dom<newline>Nikoll Kaçorri, Pallati 52, ...": a name cut by the line break, then more.
     cut_name = len(parts) > 1 and _part_kind(text, folded, *parts[0]) == "name" and _part_kind(
         text, folded, *parts[1]) == "strong"

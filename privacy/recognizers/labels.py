@@ -145,6 +145,8 @@ class LabelledValue:
     explicit: bool = False
     """The label is set off from its value by a colon, a bar or a column gap, as in a form; otherwise the
     label word may just be part of a sentence ("Qiradhënësi detyrohet ...")."""
+    next_line: bool = False
+    """The label ended its line and the value is taken from the start of the next one."""
 
 
 _LABEL_TAIL = re.compile(r"(?:[ ]+[a-z'’]+){1,5}[ ]*(?=[:|])")
@@ -200,13 +202,14 @@ def labelled_values(folded: str, entity: str) -> list[LabelledValue]:
             explicit = explicit or chained_explicit
             chain += 1
         end = segment_end(folded, start)
+        next_line = False
         if chain and not explicit:
             end = start  # labels in a row with no colon: a table header ("Emri Atësia Mbiemri Pjesa")
         elif end == start and not chain and folded[start : start + 1] == "\n":
             # "... me nr. personal<newline>I55701012K, banon ...": the sentence goes on below.
-            start = start + 1
+            start, next_line = start + 1, True
             end = segment_end(folded, start)
-        found.append(LabelledValue(entity, match.start(), match.end(), start, end, explicit))
+        found.append(LabelledValue(entity, match.start(), match.end(), start, end, explicit, next_line))
     return found
 
 

@@ -85,12 +85,15 @@ def _joined(text: str, left: _Token, right: _Token, *, loose: bool = False) -> b
     return not stray or (loose and len(stray) == 1 and stray[0] in ").(`'" and " " in between)
 
 
-def _leading_name(text: str, tokens: list[_Token], *, capitalised_only: bool) -> list[_Token]:
+def _leading_name(
+    text: str, tokens: list[_Token], *, capitalised_only: bool, known_first: bool = False
+) -> list[_Token]:
     """The name at the start of ``tokens``. Where only capitalised words count, a known name that OCR
-    printed in lower case still continues one ("Driselda jusufi")."""
+    printed in lower case still continues one ("Driselda jusufi"), and with ``known_first`` (behind a
+    label) may also start one ("jerina jashari" in a table)."""
     name: list[_Token] = []
     for token in tokens:
-        case_ok = not capitalised_only or token.capitalised or (bool(name) and token.known)
+        case_ok = not capitalised_only or token.capitalised or (token.known and (bool(name) or known_first))
         if len(name) == _MAX_WORDS or not token.name_like or not case_ok:
             break
         if name and not _joined(text, name[-1], token):
@@ -118,7 +121,9 @@ class PersonRecognizer(SportelRecognizer):
         for field in labelled_values(folded, self.ENTITY):
             tokens = _tokens(text, folded, field.value_start, field.value_end)
             # In a form ("Emri: arben") any case goes; a label word inside a sentence needs a real name.
-            name = _leading_name(text, tokens, capitalised_only=not field.explicit)
+            name = _leading_name(text, tokens, capitalised_only=not field.explicit, known_first=True)
+            if name and field.next_line and not any(token.known for token in name):
+                continue  # "... obligations of the tenant<newline>Article 5": a heading, not a name
             if name:
                 trusted = any(token.capitalised or token.known for token in name)
                 found.append(Candidate(name[0].start, name[-1].end, 0.85 if trusted else 0.6, validated=True))

@@ -370,6 +370,34 @@ def residence_certificate(f: Fakes) -> PageBuilder:
     return page
 
 
+def stamped_certificate(f: Fakes) -> PageBuilder:
+    """The official's name under a signature, half covered by the office's grey stamp."""
+    page = PageBuilder("vertetim-me-vule", font_file="DejaVuSerif.ttf", size=38)
+    header(page, "VËRTETIM")
+    page.line("Vërtetohet se shtetasi ", (f"{f.first_name()} {f.surname()}", "PERSON"), " nuk ka detyrime")
+    page.line("ndaj Bashkisë Shkodër deri më 30.06.2024.")
+    page.skip(2)
+    page.line("Përgjegjësi i Sektorit", x=980)
+    page.skip(1.5)
+    signer_y = page.y
+    page.line((f"{f.first_name()} {f.surname()}", "PERSON"), x=1000)
+    # A signature scribble over the name line and a round stamp printed in grey across it.
+    page.draw.line([(960, signer_y - 20), (1120, signer_y - 70), (1180, signer_y - 10), (1400, signer_y - 40)],
+                   fill=0, width=4)
+    # Stamp ink darkens the paper and leaves the print under it black: drawn apart, laid on with min().
+    stamp = Image.new("L", PAGE_SIZE, 255)
+    ink = ImageDraw.Draw(stamp)
+    centre = (1010, signer_y - 10)
+    for radius, width in ((150, 9), (110, 5)):
+        ink.ellipse([centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius],
+                    outline=150, width=width)
+    small = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), 30)
+    ink.text((centre[0] - 85, centre[1] - 20), "BASHKIA", font=small, fill=150)
+    ink.text((centre[0] - 85, centre[1] + 15), "SHKODËR", font=small, fill=150)
+    page.image = Image.fromarray(np.minimum(np.asarray(page.image), np.asarray(stamp)))
+    return page
+
+
 def municipal_notice(f: Fakes) -> PageBuilder:
     """Official text with dates, numbers and place names that are not personal data."""
     page = PageBuilder("njoftim", size=38)
@@ -390,7 +418,7 @@ def municipal_notice(f: Fakes) -> PageBuilder:
 
 PAGE_MAKERS: tuple[Callable[[Fakes], PageBuilder], ...] = (
     personal_certificate, request_letter, lease, business_extract, family_certificate, transport_permit,
-    english_form, declaration, residence_certificate, municipal_notice,
+    english_form, declaration, residence_certificate, stamped_certificate, municipal_notice,
 )
 
 
