@@ -250,6 +250,12 @@ def bench_classify(
     console.print(table)
     console.print(f"top-1 accuracy {figures.correct}/{figures.total} = {figures.accuracy:.3f}; "
                   f"uncertain {figures.uncertain}; model {model.version[:12]}")
+    if (samples_dir / "stack.json").exists():
+        from benchmarks.classification import stack_boundary_f1
+
+        f1, true_count, predicted_count = stack_boundary_f1(samples_dir, load_catalog(), model, jobs=jobs)
+        console.print(f"automatic split of stack.pdf (no separators): boundary F1 {f1:.3f} "
+                      f"({true_count} true documents, {predicted_count} found)")
 
 
 @app.command()

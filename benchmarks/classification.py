@@ -15,9 +15,10 @@ from pathlib import Path
 
 from benchmarks.samples.truth import CorpusTruth
 from pipeline.catalog import Catalog
+from pipeline.models import SheetInfo
 from stages.classify import TextModel, classify
 from stages.geometry import correct_page
-from stages.intake import read_input
+from stages.intake import RasterPage, read_input
 from stages.ocr import recognize
 
 
@@ -63,3 +64,29 @@ def evaluate(corpus_dir: Path, catalog: Catalog, model: TextModel | None, *, job
         figures.uncertain += result.uncertain
         figures.confusion[(truth.document_type, result.document_type)] += 1
     return figures
+
+
+def stack_boundary_f1(corpus_dir: Path, catalog: Catalog, model: TextModel | None, *, jobs: int = 2,
+                      lang: str = "sqi+eng") -> tuple[float, int, int]:
+    """Boundary F1 of automatic splitting on the corpus's ``stack.pdf`` (no cover, no separators), read
+    like the pipeline reads it. Returns (F1, true documents, predicted documents)."""
+    from benchmarks.samples.truth import BatchTruth
+    from stages.split import boundary_f1, inspect_sheet, split_batch
+
+    truth = BatchTruth.model_validate_json((corpus_dir / "stack.json").read_text(encoding="utf-8"))
+    pages = read_input((corpus_dir / truth.file).read_bytes(), truth.file).pages
+
+    def read(page_image: RasterPage) -> tuple[SheetInfo, str]:
+        geometry, upright = correct_page(page_image.image, dpi=page_image.dpi)
+        text = "" if geometry.blank else recognize(upright, page_index=page_image.source_index,
+                                                   dpi=page_image.dpi, lang=lang).text
+        return inspect_sheet(upright), text
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        read_pages = list(pool.map(read, pages))
+    sheets = [sheet for sheet, _ in read_pages]
+    texts = [text for _, text in read_pages]
+    result = split_batch(sheets, texts, catalog=catalog, model=model)
+    true_starts = [d.first_page for d in truth.documents]
+    predicted = [span.start for span in result.documents]
+    return boundary_f1(true_starts, predicted), len(true_starts), len(predicted)
