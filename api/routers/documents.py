@@ -15,6 +15,7 @@ from pipeline.errors import NotFoundError
 from pipeline.models import PageOcr
 from pipeline.plan import STEP_VERSIONS
 from storage import repository as repo
+from storage.audit_chain import ResourceKind
 from storage.tables import Document
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
@@ -62,28 +63,30 @@ def get_document(document_id: str, state: StateDep, user: CurrentUser, request_i
                        signature_valid=document.signature_valid, pii_counts=counts)
 
 
+def _signed_copy(state: StateDep, user: CurrentUser, request_id: str, purpose: str | None, document_id: str,
+                 kind: ResourceKind) -> Response:
+    """One signed copy, after the gate: ``redacted`` (released only when its redaction was proven) or
+    ``original`` (the archival copy)."""
+    authorize(state, user, document_resource(state, document_id, kind), purpose=purpose, request_id=request_id)
+    document = _document_or_404(state, document_id)
+    blob = document.signed_redacted_blob if kind == "redacted" else document.signed_searchable_blob
+    if blob is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"no released {kind} copy (in review or processing)")
+    return Response(state.context.blobs.get(blob), media_type=_PDF)
+
+
 @router.get("/{document_id}/redacted", response_class=Response, responses={200: {"content": {_PDF: {}}}})
 def get_redacted(document_id: str, state: StateDep, user: CurrentUser, request_id: RequestId,
                  purpose: PurposeQuery = None) -> Response:
     """The signed redacted copy. Released only when its redaction was proven."""
-    authorize(state, user, document_resource(state, document_id, "redacted"), purpose=purpose,
-              request_id=request_id)
-    document = _document_or_404(state, document_id)
-    if document.signed_redacted_blob is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "no released redacted copy (in review or processing)")
-    return Response(state.context.blobs.get(document.signed_redacted_blob), media_type=_PDF)
+    return _signed_copy(state, user, request_id, purpose, document_id, "redacted")
 
 
 @router.get("/{document_id}/original", response_class=Response, responses={200: {"content": {_PDF: {}}}})
 def get_original(document_id: str, state: StateDep, user: CurrentUser, request_id: RequestId,
                  purpose: PurposeQuery = None) -> Response:
     """The signed archival (unredacted) copy: assigned officers, stated purpose, unexpired grant."""
-    authorize(state, user, document_resource(state, document_id, "original"), purpose=purpose,
-              request_id=request_id)
-    document = _document_or_404(state, document_id)
-    if document.signed_searchable_blob is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the document is still being processed")
-    return Response(state.context.blobs.get(document.signed_searchable_blob), media_type=_PDF)
+    return _signed_copy(state, user, request_id, purpose, document_id, "original")
 
 
 @router.get("/{document_id}/pages/{page}/image", response_class=Response,
