@@ -41,6 +41,7 @@ import logging
 import math
 import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,9 @@ class RasterPage:
     source_index: int
     text_layer: PageOcr | None = None
     """The page's own words when the PDF page is born-digital (boxes in ``image`` pixels)."""
+    encoded: bytes | None = None
+    """``image`` already encoded, when it is a scanner's own grayscale JPEG that needed no resampling or
+    turning: the pipeline stores these bytes instead of encoding the pixels again."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def _pil_gray(image: Any) -> NDArray[np.uint8]:
     return to_gray(np.asarray(image))
 
 
-def _read_raster(data: bytes, kind: InputKind, dpi: int, sha: str) -> tuple[int, list[RasterPage], list[PageError]]:
+def _iter_raster(data: bytes, kind: InputKind, dpi: int, sha: str) -> Iterator[RasterPage | PageError]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = _MAX_PAGE_PIXELS
@@ -158,29 +162,36 @@ def _read_raster(data: bytes, kind: InputKind, dpi: int, sha: str) -> tuple[int,
         turn = {3: 180, 6: 90, 8: 270}.get(int(opened.getexif().get(0x0112, 1)), 0)
         gray = rotate_clockwise(gray, turn)
         source = plausible_dpi(gray.shape[1], gray.shape[0], _pil_dpi(opened.info))
-        return 1, [RasterPage(resample(gray, source, dpi), dpi, 0)], []
-    pages: list[RasterPage] = []
-    errors: list[PageError] = []
+        yield RasterPage(resample(gray, source, dpi), dpi, 0)
+        return
     for index in range(frames):
         try:
             opened.seek(index)
             frame = ImageOps.exif_transpose(opened) if kind == "png" else opened
             gray = _pil_gray(frame)
             source = plausible_dpi(gray.shape[1], gray.shape[0], _pil_dpi(opened.info))
-            pages.append(RasterPage(resample(gray, source, dpi), dpi, index))
+            page = RasterPage(resample(gray, source, dpi), dpi, index)
         except Exception as exc:  # one broken frame must not sink the file
             log.warning("%s frame %d unreadable: %s", kind, index, type(exc).__name__)
-            errors.append(_page_error(sha, index, exc))
-    if not pages:
-        raise CorruptInputError(f"no page of the {kind} file can be read")
-    return frames, pages, errors
+            yield _page_error(sha, index, exc)
+            continue
+        yield page
 
 
 # ---------------------------------------------------------------------------------------------- PDF
 
 
-def _single_jpeg(pdf: Any, index: int) -> tuple[bytes, float, float, int] | None:
-    """(JPEG bytes, page width pt, page height pt, /Rotate) when page ``index`` is one full-page JPEG."""
+@dataclass(frozen=True)
+class _PageJpeg:
+    data: bytes
+    width_pt: float
+    height_pt: float
+    rotate: int
+    gray: bool
+
+
+def _single_jpeg(pdf: Any, index: int) -> _PageJpeg | None:
+    """The page's JPEG when page ``index`` is nothing but one full-page JPEG."""
     import pikepdf
 
     page = pdf.pages[index]
@@ -210,18 +221,20 @@ def _single_jpeg(pdf: Any, index: int) -> tuple[bytes, float, float, int] | None
              and abs(e - left) < 1.0 and abs(f - bottom) < 1.0)
     if not fills:
         return None
-    return bytes(image.read_raw_bytes()), width, height, int(page.obj.get("/Rotate", 0)) % 360
+    return _PageJpeg(bytes(image.read_raw_bytes()), width, height, int(page.obj.get("/Rotate", 0)) % 360,
+                     gray=colour == pikepdf.Name.DeviceGray)
 
 
-def _jpeg_page(found: tuple[bytes, float, float, int], dpi: int) -> NDArray[np.uint8]:
-    data, width_pt, _, rotate = found
+def _jpeg_page(found: _PageJpeg, dpi: int, index: int) -> RasterPage:
     try:
-        gray = decode_gray(data)
+        gray = decode_gray(found.data)
     except CorruptInputError as exc:
         # The page is nothing but this image: if it does not decode, the page has no content left.
         raise CorruptInputError("the page's scanned image is damaged") from exc
-    source_dpi = gray.shape[1] / (width_pt / _POINTS_PER_INCH)
-    return resample(rotate_clockwise(gray, rotate), source_dpi, dpi)
+    source_dpi = gray.shape[1] / (found.width_pt / _POINTS_PER_INCH)
+    image = resample(rotate_clockwise(gray, found.rotate), source_dpi, dpi)
+    as_is = found.gray and image is gray
+    return RasterPage(image, dpi, index, encoded=found.data if as_is else None)
 
 
 def _is_bad_char(char: str) -> bool:
@@ -337,39 +350,33 @@ def _open_pikepdf(data: bytes) -> Any:
         return None  # only the fast path needs it; PDFium and poppler decide whether the file is readable
 
 
-def _pdf_pages(data: bytes, dpi: int, sha: str, lang: str) -> tuple[int, list[RasterPage], list[PageError]]:
-    with _PDFIUM:
-        return _pdf_pages_locked(data, dpi, sha, lang)
-
-
-def _pdf_pages_locked(data: bytes, dpi: int, sha: str,
-                      lang: str) -> tuple[int, list[RasterPage], list[PageError]]:
+def _iter_pdf(data: bytes, dpi: int, sha: str, lang: str) -> Iterator[RasterPage | PageError]:
     import pypdfium2 as pdfium
 
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise UnsupportedFormatError("encrypted PDF: a password is needed to read it") from exc
-        return _poppler_only(data, dpi, sha)
-    pikedoc = _open_pikepdf(data)
-    pages: list[RasterPage] = []
-    errors: list[PageError] = []
-    try:
-        count = len(document)
-        for index in range(count):
-            try:
-                pages.append(_pdf_page(document, pikedoc, data, index, dpi, lang))
-            except Exception as exc:  # one broken page must not sink the file
-                log.warning("PDF page %d unreadable: %s", index, type(exc).__name__)
-                errors.append(_page_error(sha, index, exc))
-    finally:
-        document.close()
-        if pikedoc is not None:
-            pikedoc.close()
-    if count == 0 or not pages:
-        raise CorruptInputError("no page of the PDF file can be read")
-    return count, pages, errors
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise UnsupportedFormatError("encrypted PDF: a password is needed to read it") from exc
+            document = None
+        if document is None:
+            yield from _iter_poppler(data, dpi, sha)
+            return
+        pikedoc = _open_pikepdf(data)
+        try:
+            for index in range(len(document)):
+                try:
+                    page = _pdf_page(document, pikedoc, data, index, dpi, lang)
+                except Exception as exc:  # one broken page must not sink the file
+                    log.warning("PDF page %d unreadable: %s", index, type(exc).__name__)
+                    yield _page_error(sha, index, exc)
+                    continue
+                yield page
+        finally:
+            document.close()
+            if pikedoc is not None:
+                pikedoc.close()
 
 
 def _pdf_page(document: Any, pikedoc: Any, data: bytes, index: int, dpi: int, lang: str) -> RasterPage:
@@ -383,7 +390,7 @@ def _pdf_page(document: Any, pikedoc: Any, data: bytes, index: int, dpi: int, la
         except (pikepdf.PdfError, ValueError, TypeError, StopIteration):
             found = None
     if found is not None:
-        return RasterPage(_jpeg_page(found, dpi), dpi, index)
+        return _jpeg_page(found, dpi, index)
     try:
         page = document[index]
     except pdfium.PdfiumError:
@@ -402,37 +409,50 @@ def _pdf_page(document: Any, pikedoc: Any, data: bytes, index: int, dpi: int, la
         page.close()
 
 
-def _poppler_only(data: bytes, dpi: int, sha: str) -> tuple[int, list[RasterPage], list[PageError]]:
-    count = _poppler_page_count(data)
-    pages: list[RasterPage] = []
-    errors: list[PageError] = []
-    for index in range(count):
+def _iter_poppler(data: bytes, dpi: int, sha: str) -> Iterator[RasterPage | PageError]:
+    for index in range(_poppler_page_count(data)):
         try:
-            pages.append(RasterPage(_render_poppler(data, index, dpi), dpi, index))
+            page = RasterPage(_render_poppler(data, index, dpi), dpi, index)
         except Exception as exc:  # one broken page must not sink the file
-            errors.append(_page_error(sha, index, exc))
-    if not pages:
-        raise CorruptInputError("no page of the PDF file can be read")
-    return count, pages, errors
+            yield _page_error(sha, index, exc)
+            continue
+        yield page
 
 
 # ------------------------------------------------------------------------------------------- public
 
 
-def read_input(data: bytes, filename: str, *, dpi: int = 300, lang: str = "sqi+eng") -> IntakeResult:
-    """Every page of one input file as a grayscale image at ``dpi``, with per-page errors.
+def iter_input(data: bytes, *, dpi: int = 300, lang: str = "sqi+eng") -> Iterator[RasterPage | PageError]:
+    """The pages of one input file one at a time, as grayscale images at ``dpi``, or the error of each
+    page that cannot be read; a 200-page batch never sits in memory whole.
 
-    ``lang`` is recorded on born-digital text layers: the languages the page would have been read
-    with, so that a later re-read of a region (redaction checks) uses them.
+    Raises :class:`CorruptInputError` when the file cannot be read at all (and, at the end, when not one
+    of its pages could be). ``lang`` is recorded on born-digital text layers: the languages the page would
+    have been read with, so that a later re-read of a region (redaction checks) uses them.
     """
     if not data:
         raise CorruptInputError("the file is empty")
     kind = detect_kind(data)
     sha = hashlib.sha256(data).hexdigest()
-    if kind == "pdf":
-        count, pages, errors = _pdf_pages(data, dpi, sha, lang)
-    else:
-        count, pages, errors = _read_raster(data, kind, dpi, sha)
-    info = InputFileInfo(filename=filename, sha256=sha, kind=kind, page_count=count, size_bytes=len(data))
-    return IntakeResult(info=info, pages=pages, errors=errors)
+    pages = _iter_pdf(data, dpi, sha, lang) if kind == "pdf" else _iter_raster(data, kind, dpi, sha)
+    readable = 0
+    for item in pages:
+        readable += isinstance(item, RasterPage)
+        yield item
+    if not readable:
+        raise CorruptInputError(f"no page of the {kind} file can be read")
 
+
+def read_input(data: bytes, filename: str, *, dpi: int = 300, lang: str = "sqi+eng") -> IntakeResult:
+    """Every page of one input file as a grayscale image at ``dpi``, with per-page errors (all at once:
+    :func:`iter_input` gives them one at a time)."""
+    pages: list[RasterPage] = []
+    errors: list[PageError] = []
+    for item in iter_input(data, dpi=dpi, lang=lang):
+        if isinstance(item, RasterPage):
+            pages.append(item)
+        else:
+            errors.append(item)
+    info = InputFileInfo(filename=filename, sha256=hashlib.sha256(data).hexdigest(), kind=detect_kind(data),
+                         page_count=len(pages) + len(errors), size_bytes=len(data))
+    return IntakeResult(info=info, pages=pages, errors=errors)

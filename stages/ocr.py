@@ -169,6 +169,10 @@ def _tesserocr_tsv(image: NDArray[np.uint8], *, dpi: int, lang: str, psm: int, f
     try:
         api.SetImageBytes(pixels.tobytes(), width, height, 1, width)
         api.SetSourceResolution(dpi)
+        # Recognize releases the GIL (GetTSVText alone would recognise while holding it), so worker
+        # threads OCR in parallel while other threads run Python.
+        if not api.Recognize():
+            raise OcrEngineError("tesserocr failed on the page")
         tsv = api.GetTSVText(0)
     except RuntimeError as exc:
         raise OcrEngineError("tesserocr failed on the page") from exc
