@@ -33,6 +33,7 @@ from rapidfuzz import fuzz, process
 from pipeline.catalog import Catalog, DocumentType
 from pipeline.errors import ConfigurationError, InputError
 from pipeline.models import Classification
+from stages.text_features import CharNgramTfidf
 from stages.text_normalize import fold, head, ocr_skeleton
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ class TextModel:
     """A trained text model: TF-IDF character n-grams and a multinomial logistic regression."""
 
     classes: tuple[str, ...]
-    vectorizer: TfidfVectorizer
+    vectorizer: CharNgramTfidf
+    """The trained vectorizer's vocabulary and idf, applied without scikit-learn."""
     coef: NDArray[np.float32]
     intercept: NDArray[np.float32]
     """Already divided by :attr:`temperature`."""
@@ -114,15 +116,15 @@ def _npy(array: NDArray[Any]) -> bytes:
     return buffer.getvalue()
 
 
-def _serialize(classes: Sequence[str], vectorizer: TfidfVectorizer, coef: NDArray[np.float32],
+def _serialize(classes: Sequence[str], vocabulary: Mapping[str, int], idf: NDArray[Any], coef: NDArray[np.float32],
                intercept: NDArray[np.float32], temperature: float) -> bytes:
-    terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+    terms = sorted(vocabulary, key=vocabulary.__getitem__)
     members = {
         "meta.json": json.dumps({"format": MODEL_FORMAT, "ngram_range": list(_NGRAMS),
                                  "preprocess": "ocr_skeleton", "temperature": temperature}).encode(),
         "classes.npy": _npy(np.array(classes, dtype=str)),
         "vocabulary.npy": _npy(np.array(terms, dtype=str)),
-        "idf.npy": _npy(np.asarray(vectorizer.idf_, dtype=np.float32)),
+        "idf.npy": _npy(np.asarray(idf, dtype=np.float32)),
         "coef.npy": _npy(coef),
         "intercept.npy": _npy(intercept),
     }
@@ -141,8 +143,8 @@ def _deserialize(payload: bytes) -> TextModel:
             raise ConfigurationError("text model file has an unknown format")
         arrays = {name: np.load(io.BytesIO(archive.read(f"{name}.npy")), allow_pickle=False)
                   for name in ("classes", "vocabulary", "idf", "coef", "intercept")}
-    vectorizer = _vectorizer({str(term): i for i, term in enumerate(arrays["vocabulary"])})
-    vectorizer.idf_ = arrays["idf"]
+    vectorizer = CharNgramTfidf({str(term): i for i, term in enumerate(arrays["vocabulary"])}, arrays["idf"],
+                                ngram_range=_NGRAMS, preprocessor=_model_text)
     return TextModel(classes=tuple(str(c) for c in arrays["classes"]), vectorizer=vectorizer,
                      coef=arrays["coef"], intercept=arrays["intercept"], temperature=float(meta["temperature"]),
                      version=hashlib.sha256(payload).hexdigest())
@@ -196,12 +198,13 @@ def train_model(texts: Sequence[str], labels: Sequence[str], *, c: float = 10.0)
     coef = np.asarray(regression.coef_ / temperature, dtype=np.float32)
     intercept = np.asarray(regression.intercept_ / temperature, dtype=np.float32)
     classes = [str(x) for x in regression.classes_]
-    return _deserialize(_serialize(classes, vectorizer, coef, intercept, temperature))
+    return _deserialize(_serialize(classes, vectorizer.vocabulary_, vectorizer.idf_, coef, intercept, temperature))
 
 
 def save_model(model: TextModel, path: Path) -> str:
     """Write ``model`` to ``path``; returns its version (the file's sha256)."""
-    payload = _serialize(model.classes, model.vectorizer, model.coef, model.intercept, model.temperature)
+    payload = _serialize(model.classes, model.vectorizer.vocabulary, model.vectorizer.idf, model.coef,
+                         model.intercept, model.temperature)
     path.write_bytes(payload)
     return hashlib.sha256(payload).hexdigest()
 

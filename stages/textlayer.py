@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from pipeline.errors import ConfigurationError
 from pipeline.models import PageOcr, Word
-from stages.images import encode_jpeg
+from stages.images import encode_jpeg, is_jpeg
 
 PRODUCER = "Sportel"
 FONT_NAME = "SportelDejaVuSans"
@@ -90,7 +90,7 @@ def _draw_line(text: Any, line: list[Word], *, scale: float, page_height: float,
                 text.textOut(" ")
 
 
-def _finish(text_pdf: bytes, jpegs: list[tuple[bytes, int, int]]) -> bytes:
+def _finish(text_pdf: bytes, jpegs: list[tuple[bytes, int, int]], *, pdfa: bool) -> bytes:
     """Put each page's JPEG under its text, and keep only ``/Producer`` in the document information.
 
     The images go in with pikepdf rather than reportlab: reportlab decodes a JPEG it is handed to hash
@@ -112,14 +112,38 @@ def _finish(text_pdf: bytes, jpegs: list[tuple[bytes, int, int]]) -> bytes:
             left, bottom, right, top = (float(v) for v in page.mediabox)
             draw = f"q {right - left:.4f} 0 0 {top - bottom:.4f} {left:.4f} {bottom:.4f} cm {name} Do Q\n"
             page.contents_add(pikepdf.Stream(document, draw.encode("ascii")), prepend=True)
+            if "/Trans" in page.obj:
+                del page.obj.Trans  # reportlab's empty slide-show transition; PDF/A validators reject it
         document.trailer.Info = document.make_indirect(pikepdf.Dictionary(Producer=PRODUCER))
         out = io.BytesIO()
-        document.save(out, deterministic_id=True)
+        if pdfa:
+            _save_pdfa(document, out)
+        else:
+            document.save(out, deterministic_id=True)
     return out.getvalue()
 
 
-def build_pdf(pages: Sequence[tuple[NDArray[np.uint8], PageOcr]], *, jpeg_quality: int = 85) -> bytes:
-    """A searchable PDF of the page images with their OCR words as an invisible text layer."""
+def _save_pdfa(document: Any, out: io.BytesIO) -> None:
+    """Save as PDF/A-2b with pikepdf's PDF/A support (what OCRmyPDF's Ghostscript-free conversion uses):
+    it adds the sRGB output intent and the XMP declaration, writes, and validates the bytes it wrote.
+    Nothing is hand-written here; a file the validator does not approve is an error, not a silent
+    plain PDF."""
+    from pikepdf.pdfa import PdfaError, save
+
+    try:
+        save(document, out, "2b", output_intent="sRGB", deterministic_id=True)
+    except PdfaError as exc:
+        raise ConfigurationError(f"the archival copy did not validate as PDF/A-2b: {exc}") from exc
+
+
+def build_pdf(pages: Sequence[tuple[NDArray[np.uint8], PageOcr]], *, jpeg_quality: int = 85,
+              encoded: Sequence[bytes | None] | None = None, pdfa: bool = False) -> bytes:
+    """A searchable PDF of the page images with their OCR words as an invisible text layer.
+
+    ``encoded`` may give a page's image already as a grayscale JPEG of exactly its pixels (the
+    pipeline's page blob): it is embedded as is, not decoded and encoded again. With ``pdfa`` the file
+    is PDF/A-2b, validated.
+    """
     from reportlab.pdfgen.canvas import Canvas
 
     ascent, descent = _font()
@@ -127,14 +151,19 @@ def build_pdf(pages: Sequence[tuple[NDArray[np.uint8], PageOcr]], *, jpeg_qualit
     # The initial font would otherwise be Helvetica, referenced on every page and never embedded.
     canvas = Canvas(buffer, invariant=True, pageCompression=True, initialFontName=FONT_NAME)
     jpegs: list[tuple[bytes, int, int]] = []
-    for image, ocr in pages:
+    given = list(encoded) if encoded is not None else [None] * len(pages)
+    if len(given) != len(pages):
+        raise ValueError("build_pdf needs as many encoded images as pages")
+    for (image, ocr), jpeg in zip(pages, given, strict=True):
         if image.ndim != 2 or image.dtype != np.uint8:
             raise ValueError("build_pdf expects 8-bit grayscale page images")
         scale = _POINTS_PER_INCH / ocr.dpi
         height_px, width_px = image.shape
         height = height_px * scale
         canvas.setPageSize((width_px * scale, height))
-        jpegs.append((encode_jpeg(image, quality=jpeg_quality), width_px, height_px))
+        if jpeg is None or not is_jpeg(jpeg):
+            jpeg = encode_jpeg(image, quality=jpeg_quality)
+        jpegs.append((jpeg, width_px, height_px))
         ocr_scale = scale * (width_px / ocr.width if ocr.width else 1.0)
         for line in _lines(ocr.words):
             text = canvas.beginText()
@@ -143,4 +172,4 @@ def build_pdf(pages: Sequence[tuple[NDArray[np.uint8], PageOcr]], *, jpeg_qualit
             canvas.drawText(text)
         canvas.showPage()
     canvas.save()
-    return _finish(buffer.getvalue(), jpegs)
+    return _finish(buffer.getvalue(), jpegs, pdfa=pdfa)

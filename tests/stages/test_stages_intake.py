@@ -141,3 +141,30 @@ def test_unsupported_bytes_are_refused() -> None:
 def test_wholly_unreadable_files_raise_corrupt_input(data: bytes) -> None:
     with pytest.raises(CorruptInputError):
         read_input(data, "broken")
+
+
+def test_a_scanners_gray_jpeg_is_kept_as_it_came(half_page: Gray) -> None:
+    data = _scanned_pdf([half_page])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        (image,) = pdf.pages[0].images.values()
+        jpeg = image.read_raw_bytes()
+    (page,) = read_input(data, "scan.pdf", dpi=300).pages
+    assert page.encoded == jpeg  # stored without decoding and encoding again
+    resampled = read_input(data, "scan.pdf", dpi=200).pages[0]
+    assert resampled.encoded is None  # new pixels: they will be encoded
+
+
+def test_pages_stream_one_at_a_time_with_errors_in_place(half_page: Gray) -> None:
+    from stages.intake import RasterPage, iter_input
+
+    data = _scanned_pdf([half_page, half_page, half_page])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        (image,) = pdf.pages[1].images.values()
+        image.write(b"\xff\xd8\xff garbage", filter=pikepdf.Name.DCTDecode)
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    items = iter_input(buffer.getvalue(), dpi=300)
+    first = next(items)
+    assert isinstance(first, RasterPage) and first.source_index == 0
+    rest = list(items)
+    assert [(type(i).__name__, i.source_index) for i in rest] == [("PageError", 1), ("RasterPage", 2)]

@@ -91,3 +91,33 @@ def test_redacted_page_without_words_is_just_the_image(page_and_ocr: tuple[Gray,
     path = tmp_path / "redacted.pdf"
     path.write_bytes(build_pdf([(image, ocr.model_copy(update={"words": []}))]))
     assert _pdftotext(path).strip() == ""
+
+
+def test_archival_copy_is_validated_pdfa_2b(page_and_ocr: tuple[Gray, PageOcr], tmp_path: Path) -> None:
+    import io
+
+    from pikepdf.pdfa import validate_written
+
+    page, ocr = page_and_ocr
+    pdf = build_pdf([(page, ocr)], pdfa=True)
+    report = validate_written(io.BytesIO(pdf), "2b")
+    assert report.verdict == "pass", [str(f) for f in report.findings]
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert document.open_metadata()["pdfaid:part"] == "2"
+        assert "/OutputIntents" in document.Root
+    path = tmp_path / "a.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert ocr.words[0].text in text
+
+
+def test_a_page_given_as_jpeg_is_embedded_as_is(page_and_ocr: tuple[Gray, PageOcr]) -> None:
+    import io
+
+    from stages.images import encode_page
+
+    page, ocr = page_and_ocr
+    jpeg = encode_page(page)
+    with pikepdf.open(io.BytesIO(build_pdf([(page, ocr)], encoded=[jpeg]))) as document:
+        images = list(document.pages[0].images.values())
+        assert [image.read_raw_bytes() for image in images] == [jpeg]
