@@ -482,6 +482,7 @@ class _Decision:
     orientation: Orientation
     confidence: float
     skew: float
+    up_down_open: bool = False
 
 
 def _as_orientation(degrees: int) -> Orientation:
@@ -495,7 +496,8 @@ def _as_orientation(degrees: int) -> Orientation:
     return 0
 
 
-def _decide(image: NDArray[np.uint8], dpi: int, ink: _Ink, detect_orientation: bool) -> _Decision:
+def _decide(image: NDArray[np.uint8], dpi: int, ink: _Ink, detect_orientation: bool,
+            defer_up_down: bool = False) -> _Decision:
     upright = _frame(ink, 0)
     if upright.ys.size < _MIN_POINTS:
         return _Decision(0, 0.0, 0.0)
@@ -519,6 +521,8 @@ def _decide(image: NDArray[np.uint8], dpi: int, ink: _Ink, detect_orientation: b
     verdict, verdict_confidence = _up_or_down(frame, skew)
     if verdict is not None:
         return _Decision(_as_orientation(quarter * 90 + verdict), min(direction_confidence, verdict_confidence), skew)
+    if defer_up_down:
+        return _Decision(_as_orientation(quarter * 90), 0.0, skew, up_down_open=True)
     flip, confidence = _best(_probe(image, dpi, ink, skew - quarter * 90, [0, 180]))
     return _Decision(_as_orientation(quarter * 90 + flip), min(confidence, direction_confidence), skew)
 
@@ -551,13 +555,55 @@ def correct_page(image: NDArray[np.uint8], *, dpi: int,
     With ``detect_orientation=False`` the page is taken as upright (orientation 0, confidence 1) and
     only straightened.
     """
+    straightened = _correct(image, dpi=dpi, detect_orientation=detect_orientation, defer_up_down=False)
+    return straightened.result, straightened.image
+
+
+@dataclass(frozen=True)
+class Straightened:
+    result: GeometryResult
+    image: NDArray[np.uint8]
+    up_down_open: bool
+    """The text lines lie level but their shape could not tell upright from upside down, and no probe
+    was read: the caller's OCR of ``image`` decides (:func:`settle_up_down` when it reads poorly)."""
+
+
+def straighten(image: NDArray[np.uint8], *, dpi: int) -> Straightened:
+    """:func:`correct_page` without the up-or-down probe, for a caller that OCRs the page anyway.
+
+    The line-shape test leaves most pages undecided (21 of 23 generated pages), and the probe that then
+    settles them costs two small tesseract reads, about half of this stage's time. Scanners feed pages
+    upright far more often than not, and the page's own OCR shows it: upright pages read at 84-96
+    letter-weighted confidence, the same pages upside down at 31-50. So the page is taken as it lies and
+    probed only if its OCR reads poorly.
+    """
+    return _correct(image, dpi=dpi, detect_orientation=True, defer_up_down=True)
+
+
+def settle_up_down(image: NDArray[np.uint8], *, dpi: int,
+                   open_result: GeometryResult) -> tuple[GeometryResult, NDArray[np.uint8]]:
+    """Decide upright or upside down for a page :func:`straighten` left open, by the probe
+    :func:`correct_page` would have read."""
+    ink = _ink(image, dpi)
+    quarter = open_result.orientation_deg // 90
+    flip, confidence = _best(_probe(image, dpi, ink, open_result.skew_deg - quarter * 90, [0, 180]))
+    decision = _Decision(_as_orientation(quarter * 90 + flip), confidence, open_result.skew_deg)
+    return _apply(image, decision)
+
+
+def _correct(image: NDArray[np.uint8], *, dpi: int, detect_orientation: bool, defer_up_down: bool) -> Straightened:
     ink = _ink(image, dpi)
     height, width = image.shape[:2]
     if ink.ratio < BLANK_INK_RATIO:
         result = GeometryResult(orientation_deg=0, orientation_confidence=0.0, skew_deg=0.0,
                                 width=width, height=height, blank=True)
-        return result, image
-    decision = _decide(image, dpi, ink, detect_orientation)
+        return Straightened(result, image, up_down_open=False)
+    decision = _decide(image, dpi, ink, detect_orientation, defer_up_down)
+    result, corrected = _apply(image, decision)
+    return Straightened(result, corrected, up_down_open=decision.up_down_open)
+
+
+def _apply(image: NDArray[np.uint8], decision: _Decision) -> tuple[GeometryResult, NDArray[np.uint8]]:
     skew = decision.skew if abs(decision.skew) >= DESKEW_DEADBAND_DEG else 0.0
     corrected = rotate_expand(image, skew - decision.orientation) if skew else rotate_clockwise(
         image, decision.orientation)

@@ -44,6 +44,7 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -225,9 +226,11 @@ def probe_confidence(image: NDArray[np.uint8], *, dpi: int, lang: str = PROBE_LA
     else:
         tsv = _cli_tsv(image, dpi=dpi, lang=lang, psm=_PAGE_SEGMENTATION_SPARSE, folder=None)
     height, width = image.shape[:2]
-    words = _parse_tsv(tsv, page_index=0, width=width, height=height, dpi=dpi, lang=lang).words
-    if not words:
-        return 0.0
-    # Longer words weigh more: a turned page yields many one-letter fragments of middling confidence.
+    return letter_confidence(_parse_tsv(tsv, page_index=0, width=width, height=height, dpi=dpi, lang=lang).words)
+
+
+def letter_confidence(words: Sequence[Word]) -> float:
+    """Mean word confidence (0-100) weighted by word length: a turned page yields many one-letter
+    fragments of middling confidence, which this discounts."""
     letters = sum(len(w.text) for w in words)
-    return sum(w.conf * len(w.text) for w in words) / letters
+    return sum(w.conf * len(w.text) for w in words) / letters if letters else 0.0
