@@ -74,6 +74,27 @@ class ManifestPageError(_M):
     error_code: str
 
 
+class ManifestInputSignature(_M):
+    level: str = Field(description="PAdES level (B-B, B-T, B-LT, B-LTA), 'PKCS#7 (not PAdES)', or "
+                       "'document timestamp'")
+    valid: bool = Field(description="Intact, cryptographically sound, trusted, no disallowed change")
+    intact: bool
+    trusted: bool = Field(description="Chains to a configured trust root (settings: sign_trust_roots)")
+    covers_whole_file: bool
+    modification_level: str = Field(description="Changes after signing, by pyHanko's modification analysis")
+    summary: str = Field(description="The verdict in plain words (never the signer's name)")
+
+
+class ManifestInputFile(_M):
+    id: str
+    sha256: str = Field(description="SHA-256 of the file as handed in; its blob is kept byte for byte")
+    size_bytes: int
+    signatures: list[ManifestInputSignature] = Field(
+        description="Signatures the file carried, validated at intake; signer names are left out")
+    signatures_readable: bool = Field(True, description="False when the PDF could not be read to look for "
+                                      "signatures")
+
+
 class Manifest(_M):
     schema_version: int = 1
     case_id: str
@@ -85,3 +106,4 @@ class Manifest(_M):
     extra_document_ids: list[str]
     page_errors: list[ManifestPageError]
     timings: dict[str, float] = Field(description="Seconds spent per step, summed over the batch")
+    input_files: list[ManifestInputFile] = Field(default_factory=list, description="The files handed in")

@@ -17,7 +17,10 @@ authority or a revocation service being down is worth a retry; a bad certificate
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -25,6 +28,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args
 
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.api import FontEngineFactory
@@ -38,6 +44,7 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.signers import Signer
+from pyhanko.sign.signers.pdf_cms import SimpleSigner
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
@@ -51,6 +58,8 @@ from pyhanko.sign.validation.status import (
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from pipeline.errors import (
     ConfigurationError,
@@ -60,15 +69,17 @@ from pipeline.errors import (
     SigningError,
     SportelError,
 )
-from pipeline.models import PadesLevel, SignatureReport
+from pipeline.models import InputSignatureReport, InputSignatures, PadesLevel, SignatureReport
 from pipeline.settings import Settings
 from stages.pki import ensure_demo_pki
 
 __all__ = [
     "SignerConfig",
     "SigningCredentialError",
+    "SigningSession",
     "build_validation_context",
     "load_signer",
+    "report_input_signatures",
     "sign_pdf",
     "signer_config_from_settings",
     "validate_pdf",
@@ -131,17 +142,55 @@ def load_signer(config: SignerConfig) -> Signer:
     raise SigningCredentialError("no signing key configured: set a PKCS#12 file or a PKCS#11 module")
 
 
+class _LoadedKeySigner(SimpleSigner):
+    """pyHanko's in-memory signer, with the private key opened once.
+
+    ``SimpleSigner.sign_raw`` re-opens the key from DER on every call, and a signature calls it twice (a
+    dry run sizes the signature container): with RSA that is two full key consistency checks, about
+    90 ms each on this class of machine, for nothing. RSA PKCS#1 v1.5 (what the certificates here
+    declare) signs with the key opened at load; any other mechanism goes the library's way.
+    """
+
+    def __init__(self, *, key: RSAPrivateKey, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._opened_key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        if mechanism.signature_algo == "rsassa_pkcs1v15":
+            signature: bytes = self._opened_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+            return signature
+        return bytes(super().sign_raw(data, digest_algorithm))
+
+
 def _load_pkcs12_signer(path: Path, passphrase: bytes | None) -> Signer:
+    from pyhanko.keys.internal import (
+        translate_pyca_cryptography_cert_to_asn1,
+        translate_pyca_cryptography_key_to_asn1,
+    )
+
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SigningCredentialError(f"cannot read the PKCS#12 file {path.name}: {exc.strerror}") from exc
     try:
-        signer: Signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase)
+        key, cert, chain = pkcs12.load_key_and_certificates(data, passphrase)
     except ValueError as exc:
         raise SigningCredentialError(
             f"cannot open the PKCS#12 file {path.name}: wrong passphrase or not a PKCS#12 key file"
         ) from exc
+    if key is None or cert is None:
+        raise SigningCredentialError(f"the PKCS#12 file {path.name} holds no key with its certificate")
+    registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
+    registry.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in chain])
+    common: dict[str, Any] = {
+        "signing_cert": translate_pyca_cryptography_cert_to_asn1(cert),
+        "signing_key": translate_pyca_cryptography_key_to_asn1(key),
+        "cert_registry": registry,
+    }
+    if isinstance(key, RSAPrivateKey):
+        return _LoadedKeySigner(key=key, **common)
+    signer: Signer = SimpleSigner(**common)
     return signer
 
 
@@ -194,6 +243,7 @@ def signer_config_from_settings(settings: Settings) -> SignerConfig:
             pkcs11_key_label=settings.sign_pkcs11_key_label,
             pkcs11_pin=settings.sign_pkcs11_pin,
             timestamp_url=settings.timestamp_url,
+            trust_roots=settings.sign_trust_roots,
         )
     if settings.sign_pkcs12 is not None:
         passphrase = settings.sign_pkcs12_passphrase
@@ -201,13 +251,14 @@ def signer_config_from_settings(settings: Settings) -> SignerConfig:
             pkcs12=settings.sign_pkcs12,
             passphrase=passphrase.encode("utf-8") if passphrase is not None else None,
             timestamp_url=settings.timestamp_url,
+            trust_roots=settings.sign_trust_roots,
         )
     demo = ensure_demo_pki(settings.pki_dir)
     return SignerConfig(
         pkcs12=demo.signer_p12,
         passphrase=demo.passphrase,
         timestamp_url=settings.timestamp_url,
-        trust_roots=(demo.root_cert,),
+        trust_roots=(demo.root_cert, *settings.sign_trust_roots),
     )
 
 
@@ -247,6 +298,26 @@ def sign_pdf(
     (chain and revocation) before anything is signed. ``stamp_text`` adds a visible stamp at the foot
     of the last page, followed by the signing time.
     """
+    signed, _signature = _sign(
+        pdf, signer, level=level, reason=reason, location=location, certify=certify,
+        timestamp_url=timestamp_url, validation_context=validation_context, stamp_text=stamp_text,
+    )
+    return signed
+
+
+def _sign(
+    pdf: bytes,
+    signer: Signer,
+    *,
+    level: PadesLevel,
+    reason: str,
+    location: str,
+    certify: bool,
+    timestamp_url: str | None,
+    validation_context: ValidationContext | None,
+    stamp_text: str | None,
+) -> tuple[bytes, EmbeddedPdfSignature]:
+    """:func:`sign_pdf`, also handing back the new signature as read back from the signed bytes."""
     if level not in _LEVELS:
         raise ConfigurationError(f"unknown PAdES level {level!r}; expected one of {', '.join(_LEVELS)}")
     if level in _TIMESTAMPED and not timestamp_url:
@@ -254,7 +325,7 @@ def sign_pdf(
     if level in _WITH_REVOCATION_INFO and validation_context is None:
         raise ConfigurationError(f"PAdES {level} needs a validation context to collect revocation data")
 
-    writer = _open_for_signing(pdf)
+    first_writer = _open_for_signing(pdf)
     _check_certificate_dates(signer)
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -268,25 +339,65 @@ def sign_pdf(
         embed_validation_info=level in _WITH_REVOCATION_INFO,
         use_pades_lta=level == "B-LTA",
     )
-    timestamper = (
-        timestamps.HTTPTimeStamper(timestamp_url, timeout=_TSA_TIMEOUT_S)
-        if level in _TIMESTAMPED and timestamp_url
-        else None
-    )
-    field_spec = _stamp_field(writer) if stamp_text else None
-    pdf_signer = signers.PdfSigner(
-        meta,
-        signer=signer,
-        timestamper=timestamper,
-        stamp_style=_stamp_style(stamp_text) if stamp_text else None,
-        new_field_spec=field_spec,
-    )
+    timestamper = _timestamper(timestamp_url) if level in _TIMESTAMPED and timestamp_url else None
+
+    def attempt(writer: IncrementalPdfFileWriter, reserved: int | None) -> bytes:
+        pdf_signer = signers.PdfSigner(
+            meta,
+            signer=signer,
+            timestamper=timestamper,
+            stamp_style=_stamp_style(stamp_text) if stamp_text else None,
+            new_field_spec=_stamp_field(writer) if stamp_text else None,
+        )
+        signed: bytes = pdf_signer.sign_pdf(writer, bytes_reserved=reserved).getvalue()
+        return signed
+
     try:
-        signed: bytes = pdf_signer.sign_pdf(writer).getvalue()
+        try:
+            signed = attempt(first_writer, _reserved_hex_digits(signer, timestamper))
+        except PyHankoSigningError as exc:
+            if "larger than expected" not in str(exc):
+                raise
+            # A signature bigger than sized for (an unusual token or chain): let pyHanko size it.
+            signed = attempt(_open_for_signing(pdf), None)
     except Exception as exc:
         raise _signing_failure(exc) from exc
-    _assert_signed(signed)
-    return signed
+    return signed, _assert_signed(signed)
+
+
+@functools.lru_cache(maxsize=8)
+def _timestamper(url: str) -> timestamps.HTTPTimeStamper:
+    """One timestamp client per URL and process: it keeps the size of the authority's tokens after the
+    first request, which would otherwise cost a second round trip per signature. It holds no connection
+    (each request opens and closes its own), so threads can share it."""
+    return timestamps.HTTPTimeStamper(url, timeout=_TSA_TIMEOUT_S)
+
+
+_CMS_ALLOWANCE = 1024
+"""Bytes for the CMS structure and signed attributes around certificates, signature value and token
+(about 500 with the attributes pyHanko writes)."""
+
+
+def _reserved_hex_digits(signer: Signer, timestamper: timestamps.TimeStamper | None) -> int:
+    """Room for the signature container, in hex digits, sized from what goes into it.
+
+    pyHanko would otherwise size it by building and signing a throw-away container before every
+    signature. The certificates, the signature value (room for an ECDSA one, twice the key size) and a
+    timestamp token (pyHanko keeps one sample token per timestamp client) make up the bulk. Tokens vary
+    a little from one request to the next: a quarter of one is added. Room left over costs reading
+    time later (the hex string is parsed digit by digit), hence no wider margin; a container that does
+    not fit is signed again with pyHanko's own sizing.
+    """
+    cert = signer.signing_cert
+    assert cert is not None  # checked by _check_certificate_dates
+    certificates = sum(len(c.dump()) for c in signer.cert_registry) + len(cert.dump())
+    signature_value = 2 * int(cert.public_key.bit_size) // 8 + 16
+    token = 0
+    if timestamper is not None:
+        import asyncio
+
+        token = len(asyncio.run(timestamper.async_dummy_response("sha256")).dump())
+    return 2 * (certificates + signature_value + token + token // 4 + _CMS_ALLOWANCE)
 
 
 def _open_for_signing(pdf: bytes) -> IncrementalPdfFileWriter:
@@ -339,11 +450,11 @@ def _signing_failure(exc: Exception) -> SportelError:
     return SigningError(f"signing failed ({type(exc).__name__})")
 
 
-def _assert_signed(signed: bytes) -> None:
+def _assert_signed(signed: bytes) -> EmbeddedPdfSignature:
     """Never hand back a file whose new signature does not check out: fail closed.
 
     Reads the output back and checks the last signature cryptographically (digest of the signed byte
-    ranges and signature value); trust was settled before signing.
+    ranges and signature value); trust was settled before signing. Returns that signature.
     """
     try:
         reader = PdfFileReader(BytesIO(signed), strict=False)
@@ -353,6 +464,8 @@ def _assert_signed(signed: bytes) -> None:
         raise SigningError(f"the signed PDF does not read back ({type(exc).__name__})") from exc
     if not ok:
         raise SigningError("the signed PDF failed its integrity self-check")
+    last: EmbeddedPdfSignature = signatures[-1]
+    return last
 
 
 def _signature_checks_out(signature: EmbeddedPdfSignature) -> bool:
@@ -360,6 +473,105 @@ def _signature_checks_out(signature: EmbeddedPdfSignature) -> bool:
         signature.signer_info, signature.signer_cert, "data", signature.compute_digest()
     )
     return bool(intact and valid)
+
+
+# ------------------------------------------------------------------------------------------ session
+
+TRUST_RECHECK_S = 300.0
+"""How long an online check of the signing certificate (chain to the roots, revocation) stands."""
+
+
+class SigningSession:
+    """One loaded key signing output after output, each checked before it is released.
+
+    Every signature is certified (no changes allowed) and read back from its bytes: digest and signature
+    value must verify. On top of that:
+
+    * the signing certificate is checked online against ``trust_roots`` (chain, validity, revocation,
+      fail closed) on the first signature and again whenever :data:`TRUST_RECHECK_S` has passed, instead
+      of before every signature; B-LT and B-LTA fetch revocation data for every signature, since it goes
+      into the file;
+    * a ``B-B`` output must cover the whole file, carry the no-changes certification and the certificate
+      that was checked: with nothing appended after the signature there is nothing for a modification
+      analysis to find;
+    * ``B-T`` and up are validated in full with :func:`validate_pdf` (timestamp token, document security
+      store, document timestamp, modification analysis).
+
+    Not thread-safe with a PKCS#11 key (a token session serves one operation at a time): keep one
+    session per worker thread.
+    """
+
+    def __init__(
+        self,
+        signer: Signer,
+        *,
+        trust_roots: Sequence[Path],
+        timestamp_url: str | None = None,
+        stamp_text: str | None = None,
+        recheck_s: float = TRUST_RECHECK_S,
+    ) -> None:
+        if not trust_roots:
+            raise SigningCredentialError(
+                "no trust root configured for the signing certificate (settings: sign_trust_roots)"
+            )
+        self.signer = signer
+        self.trust_roots = tuple(trust_roots)
+        self.timestamp_url = timestamp_url
+        self.stamp_text = stamp_text
+        self._recheck_s = recheck_s
+        self._trusted_until = float("-inf")
+        self._lock = threading.Lock()
+
+    def sign(self, pdf: bytes, *, level: PadesLevel, reason: str) -> tuple[bytes, SignatureReport]:
+        """``pdf`` signed at ``level`` and the report of its signature; raises rather than release a file
+        whose signature does not validate."""
+        with self._lock:
+            online = level in _WITH_REVOCATION_INFO or time.monotonic() >= self._trusted_until
+            context = build_validation_context(self.trust_roots) if online else None
+            signed, signature = _sign(
+                pdf, self.signer, level=level, reason=reason, location="Shkodër", certify=True,
+                timestamp_url=self.timestamp_url, validation_context=context, stamp_text=self.stamp_text,
+            )
+            if context is not None:
+                # Reached only when pyHanko's pre-signing check of the certificate passed with this context.
+                self._trusted_until = time.monotonic() + self._recheck_s
+        report = self._b_b_report(signature) if level == "B-B" else self._full_report(signature)
+        if not report.valid:
+            raise SigningError("a freshly signed output does not validate; it is not released")
+        return signed, report
+
+    def _b_b_report(self, signature: EmbeddedPdfSignature) -> SignatureReport:
+        expected = self.signer.signing_cert
+        problems: list[str] = []
+        if signature.evaluate_signature_coverage() != SignatureCoverageLevel.ENTIRE_FILE:
+            problems.append("the signature does not cover the whole file")
+        if signature.docmdp_level != fields.MDPPerm.NO_CHANGES:
+            problems.append("not a certification forbidding changes")
+        if expected is None or signature.signer_cert.dump() != expected.dump():
+            problems.append("signed with a certificate other than the one checked")
+        if signature.sig_object.get("/SubFilter") != _PADES_SUBFILTER:
+            problems.append("not a PAdES signature")
+        valid = not problems
+        summary = (
+            "Valid PAdES B-B certification signature: intact, certificate trusted, covers the whole file."
+            if valid
+            else "INVALID PAdES B-B certification signature: " + "; ".join(problems) + "."
+        )
+        return SignatureReport(
+            level="B-B", signer=_common_name(signature.signer_cert), valid=valid, intact=True,
+            trusted=valid, covers_whole_file=valid, modification_level="none", summary=summary,
+        )
+
+    def _full_report(self, signature: EmbeddedPdfSignature) -> SignatureReport:
+        # The signed bytes as already read back: validate_pdf on the same bytes, without parsing them again.
+        reader = signature.reader
+        reports = _validate_signatures(reader, list(reader.embedded_signatures), self.trust_roots)
+        own = [r for r in reports if r.level != "document timestamp"]
+        if not own:
+            raise SigningError("the signed PDF carries no signature on reading back")
+        if all(r.valid for r in reports):
+            return own[-1]
+        return own[-1].model_copy(update={"valid": False})
 
 
 # ------------------------------------------------------------------------------------------- stamp
@@ -461,12 +673,22 @@ def validate_pdf(pdf: bytes, *, trust_roots: Sequence[Path]) -> list[SignatureRe
     was added after the signature is long-term validation data (a DSS and document timestamps), which
     PAdES B-LT and B-LTA append by design.
     """
-    roots = [_load_certificate(path) for path in trust_roots]
+    reader, embedded = _read_signatures(pdf)
+    return _validate_signatures(reader, embedded, trust_roots)
+
+
+def _read_signatures(pdf: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]]:
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
-        embedded = list(reader.embedded_signatures)
+        return reader, list(reader.embedded_signatures)
     except (PdfError, ValueError, KeyError, IndexError) as exc:
         raise CorruptInputError(f"cannot read the PDF to validate ({type(exc).__name__})") from exc
+
+
+def _validate_signatures(
+    reader: PdfFileReader, embedded: list[EmbeddedPdfSignature], trust_roots: Sequence[Path]
+) -> list[SignatureReport]:
+    roots = [_load_certificate(path) for path in trust_roots]
     dss = _read_dss(reader)
     reports: list[SignatureReport] = []
     for index, signature in enumerate(embedded):
@@ -487,6 +709,29 @@ def validate_pdf(pdf: bytes, *, trust_roots: Sequence[Path]) -> list[SignatureRe
         except Exception as exc:  # a malformed signature is a finding, not a crash
             reports.append(_unreadable_report(signature, exc))
     return reports
+
+
+def report_input_signatures(
+    data: bytes, *, trust_roots: Callable[[], Sequence[Path]]
+) -> InputSignatures | None:
+    """The signatures of a handed-in file, validated offline (:func:`validate_pdf`, modification analysis
+    included); ``None`` when the file is not a PDF. Never raises on what the file holds: a file that
+    does not read is reported as such. ``trust_roots`` is called only when there is a signature to check.
+
+    Signer names are left out: on a citizen's document they are personal data.
+    """
+    if b"%PDF-" not in data[:1024]:
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        reader, embedded = _read_signatures(data)
+        reports = _validate_signatures(reader, embedded, trust_roots()) if embedded else []
+    except Exception:  # a hostile or broken file is a finding about the file, never a failed intake
+        return InputSignatures(sha256=digest, signatures=[], readable=False)
+    return InputSignatures(
+        sha256=digest,
+        signatures=[InputSignatureReport(**r.model_dump(exclude={"signer"})) for r in reports],
+    )
 
 
 def _read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:

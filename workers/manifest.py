@@ -6,17 +6,21 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from pipeline.manifest import (
     Manifest,
     ManifestChecklistItem,
     ManifestDocument,
     ManifestFiles,
+    ManifestInputFile,
+    ManifestInputSignature,
     ManifestPage,
     ManifestPageError,
     ManifestPii,
     ManifestSignature,
 )
-from pipeline.models import BBox, SignatureReport
+from pipeline.models import BBox, InputSignatures, SignatureReport
 from pipeline.plan import STEP_VERSIONS
 from pipeline.settings import Settings
 from storage import repository as repo
@@ -39,7 +43,9 @@ def build_manifest(settings: Settings, batch_id: str, out_dir: Path | None = Non
     with repo.session_scope(factory) as session:
         batch = repo.get_batch(session, batch_id)
         case = repo.get_case(session, batch.case_id)
-        files_by_id = {f.id: f.filename for f in repo.input_files_of_batch(session, batch_id)}
+        input_files = repo.input_files_of_batch(session, batch_id)
+        files_by_id = {f.id: f.filename for f in input_files}
+        manifest_inputs = [_input_file(session, f.id, f.sha256, f.size_bytes) for f in input_files]
         page_errors = [
             ManifestPageError(batch_index=p.batch_index, input_file=files_by_id.get(p.input_file_id, "?"),
                               source_index=p.source_index, error_code=p.error_code or "unknown")
@@ -97,7 +103,18 @@ def build_manifest(settings: Settings, batch_id: str, out_dir: Path | None = Non
             ],
             extra_document_ids=checklist.extra_document_ids if checklist else [],
             page_errors=page_errors, timings={k: round(v, 4) for k, v in sorted(timings.items())},
+            input_files=manifest_inputs,
         )
+
+
+def _input_file(session: Session, file_id: str, sha256: str, size_bytes: int) -> ManifestInputFile:
+    found = repo.load_step_result(session, file_id, "input_signatures", STEP_VERSIONS["input_signatures"],
+                                  InputSignatures)
+    return ManifestInputFile(
+        id=file_id, sha256=sha256, size_bytes=size_bytes,
+        signatures=[ManifestInputSignature(**s.model_dump()) for s in found.signatures] if found else [],
+        signatures_readable=found.readable if found else True,
+    )
 
 
 def export_batch(settings: Settings, batch_id: str, out_dir: Path) -> Manifest:

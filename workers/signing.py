@@ -1,20 +1,57 @@
-"""Signing as the workers use it: sign, then validate, so that nothing leaves unproven."""
+"""Signing as the workers use it: one loaded key per worker thread, every output checked before release."""
 
 from __future__ import annotations
 
-from pipeline.errors import SigningError
-from pipeline.models import PadesLevel, SignatureReport
-from stages.sign import load_signer, sign_pdf, validate_pdf
+import threading
+
+from pipeline.models import InputSignatures, PadesLevel, SignatureReport
+from stages.sign import SigningSession, load_signer
 from workers.context import WorkerContext
+
+
+def signing_session(ctx: WorkerContext) -> SigningSession:
+    """The signing session of this process, made on first use: the key is opened once, not per signature.
+
+    A PKCS#12 key is shared by the in-process broker's threads (the session signs one output at a time).
+    A PKCS#11 token gets one session per thread, since a token session serves one operation at a time.
+    """
+    if ctx.signer_config.pkcs11_module is None:
+        return ctx.cached("signing_session", lambda: _new_session(ctx))
+    per_thread = ctx.cached("signing_sessions", threading.local)
+    session: SigningSession | None = getattr(per_thread, "session", None)
+    if session is None:
+        session = per_thread.session = _new_session(ctx)
+    return session
+
+
+def _new_session(ctx: WorkerContext) -> SigningSession:
+    config, settings = ctx.signer_config, ctx.settings
+    return SigningSession(
+        load_signer(config),
+        trust_roots=config.trust_roots,
+        timestamp_url=config.timestamp_url,
+        stamp_text=settings.signature_stamp_text if settings.signature_stamp else None,
+    )
 
 
 def sign_and_validate(
     ctx: WorkerContext, pdf: bytes, *, level: PadesLevel, reason: str
 ) -> tuple[bytes, SignatureReport]:
-    config = ctx.signer_config
-    signer = ctx.cached("signer", lambda: load_signer(config))
-    signed = sign_pdf(pdf, signer, level=level, reason=reason, timestamp_url=config.timestamp_url)
-    reports = validate_pdf(signed, trust_roots=config.trust_roots)
-    if not reports or not reports[-1].valid:
-        raise SigningError("a freshly signed output does not validate; it is not released")
-    return signed, reports[-1]
+    """``pdf`` signed at ``level``, with the report of its signature; raises instead of releasing a file
+    whose signature does not validate (:class:`~pipeline.errors.SigningError`, retried later)."""
+    return signing_session(ctx).sign(pdf, level=level, reason=reason)
+
+
+def input_signatures(ctx: WorkerContext, files: list[tuple[str, str, str]]) -> dict[str, InputSignatures]:
+    """The signatures on each handed-in PDF of ``files`` (id, name, blob key), by input file id.
+
+    The files' blobs are only read: what a citizen handed in stays byte for byte as it came.
+    """
+    from stages.sign import report_input_signatures
+
+    found: dict[str, InputSignatures] = {}
+    for file_id, _filename, blob_key in files:
+        report = report_input_signatures(ctx.blobs.get(blob_key), trust_roots=lambda: ctx.signer_config.trust_roots)
+        if report is not None:
+            found[file_id] = report
+    return found
