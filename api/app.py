@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from api.routers import audit, batches, cases, documents, grants, signatures, ui
+from api.routers import audit, batches, cases, documents, grants, redactions, signatures, ui
 from api.state import AppState
 from pipeline.errors import AccessDeniedError, NotFoundError, SportelError
 from pipeline.settings import Settings
@@ -26,8 +26,8 @@ def create_app(settings: Settings, *, state: AppState | None = None) -> FastAPI:
 
     app = FastAPI(title="Sportel", version="0.1.0", lifespan=lifespan,
                   description="Document capture for municipal one-stop shops: cases, documents, audit.")
-    for router in (batches.router, cases.router, documents.router, audit.router, grants.router, signatures.router,
-                   ui.router):
+    for router in (batches.router, cases.router, documents.router, redactions.router, audit.router, grants.router,
+                   signatures.router, ui.router):
         app.include_router(router)
 
     @app.exception_handler(SportelError)

@@ -13,6 +13,7 @@ from cryptography.x509 import Certificate
 from rich.console import Console
 
 from pipeline.settings import Settings, load_settings
+from storage.audit_chain import Checkpoint
 from storage.audit_store import AuditStore
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -51,12 +52,32 @@ def signing_key(settings: Settings) -> tuple[PrivateKeyTypes, Certificate]:
 
 
 @audit_app.command("checkpoint")
-def checkpoint(home: HomeOption = None) -> None:
+def checkpoint(
+    every: Annotated[float | None, typer.Option("--every", min=1.0, help="Keep running: a checkpoint every "
+                                                "SECONDS whenever the log has grown (a service)")] = None,
+    if_new: Annotated[bool, typer.Option("--if-new", help="Sign only if the log has grown since the last "
+                                         "checkpoint (for a systemd timer or cron)")] = False,
+    rounds: Annotated[int | None, typer.Option("--rounds", min=1, help="With --every: stop after N rounds")] = None,
+    home: HomeOption = None,
+) -> None:
     """Sign the current head of the audit log into the checkpoint folder (outside the database)."""
+    from privacy.checkpoints import checkpoint_if_new, checkpoint_periodically
+
     settings = _settings(home)
     key, _ = signing_key(settings)
-    signed = open_store(settings).checkpoint(checkpoints_dir(settings), key)
-    console.print(f"checkpoint signed over {signed.tree_size} entries, root {signed.root_hash[:16]}…")
+    store, folder = open_store(settings), checkpoints_dir(settings)
+
+    def report(signed: Checkpoint) -> None:
+        console.print(f"checkpoint signed over {signed.tree_size} entries, root {signed.root_hash[:16]}…")
+
+    if every is not None:
+        checkpoint_periodically(store, folder, key, every_seconds=every, rounds=rounds, on_checkpoint=report)
+        return
+    signed = checkpoint_if_new(store, folder, key) if if_new else store.checkpoint(folder, key)
+    if signed is None:
+        console.print("no new entries since the last checkpoint; nothing signed")
+    else:
+        report(signed)
 
 
 @audit_app.command("verify")

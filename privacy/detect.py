@@ -17,14 +17,17 @@ import numpy as np
 from numpy.typing import NDArray
 from presidio_analyzer import AnalyzerEngine
 
-from pipeline.models import PageOcr, PiiFinding
-from privacy.page_text import PageText, PlacedWord, TextHit, build_page_text
+from pipeline.models import BBox, PageOcr, PiiFinding
+from privacy.page_text import PageText, PlacedWord, TextHit, build_page_text, words_inside
 from privacy.recognizers.base import LANGUAGE, VALIDATED
-from privacy.recognizers.lexicon import first_names, surnames
+from privacy.recognizers.lexicon import first_names, generic_words, surnames
 from privacy.recognizers.ocr_text import fold, is_upper_initial
 from privacy.recover import RECOVERED_LINE_BASE, recover_words, with_recovered
+from privacy.repeats import mostly_inside, repeated_values
 from privacy.reread import reread_fields
+from privacy.signature_lines import signature_names
 from privacy.tables import table_hits
+from privacy.tess import read_region
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +136,49 @@ def _covered(finding: PiiFinding, others: list[PiiFinding]) -> bool:
     return False
 
 
+SIGNATURE_SCORE = 0.6
+SENTENCE_WORDS = 4
+WELL_READ = 80.0
+"""Words under a signature line read this surely are what they say; a name must then be a known one."""
+
+
+def _signature_names(page: PageOcr, image: NDArray[np.uint8], findings: list[PiiFinding]) -> list[PiiFinding]:
+    """Names under signature lines that the text did not already give: their value is what OCR read of
+    them, or a closer read of the box; empty when nothing is legible (the box is then proven by its
+    pixels)."""
+    found = []
+    known, vocabulary = first_names() | surnames(), generic_words()
+    for box in signature_names(page, image):
+        probe = PiiFinding(entity_type="PERSON", page_index=page.page_index, bbox=box, score=SIGNATURE_SCORE)
+        if _covered(probe, findings):
+            continue
+        words = [w for w in page.words if w.text.strip() and mostly_inside(w.bbox, box)]
+        folded = [fold(w.text.strip(".,;:()[]|'\"")) for w in words]
+        # A role or a label word under the line ("Paguesi", "Arkëtari") says what the line is for; a
+        # sentence or an amount is text, not a name.
+        well_read = bool(words) and sum(w.conf for w in words) / len(words) >= WELL_READ
+        not_a_name = (well_read or any(word in vocabulary for word in folded if len(word) >= 4)
+                      or sum(len(word) >= 3 for word in folded) >= SENTENCE_WORDS
+                      or any(len(word) >= 3 and word.isdigit() for word in folded))
+        if not_a_name and not any(word in known for word in folded):
+            continue  # read well and holds no name: a role ("Paguesi") or a line of text under a rule
+        value = words_inside(page, box) or read_region(image, box, lang=page.lang, dpi=page.dpi)
+        found.append(probe.model_copy(update={"value": _own_words(page, box, value)}))
+    return found
+
+
+def _own_words(page: PageOcr, box: BBox, value: str) -> str:
+    """The words of a signature box's reading that the page does not also print elsewhere: a garbled
+    read of a name under a stamp picks up stray words ("e", "gjelbërimit") that the verification would
+    then find, legitimately, in the rest of the page."""
+    elsewhere = {fold(w.text.strip(".,;:()[]|'\"")) for w in page.words if not _touches(w.bbox, box)}
+    return " ".join(word for word in value.split() if fold(word.strip(".,;:()[]|'\"")) not in elsewhere)
+
+
+def _touches(word: BBox, box: BBox) -> bool:
+    return min(word.x1, box.x1) > max(word.x0, box.x0) and min(word.y1, box.y1) > max(word.y0, box.y0)
+
+
 def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine) -> list[PiiFinding]:
     """Findings of personal data on ``page``; ``image`` (the corrected page the OCR ran on) lets unreadable
     labelled values be re-read and text the OCR missed be recovered, and may be ``None`` when there is no
@@ -147,6 +193,9 @@ def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: Analyze
     if recovered:
         second = _detect(with_recovered(page, recovered), None, analyzer)
         findings += [f for f in second if not _covered(f, findings)]
+    if image is not None:
+        findings += _signature_names(page, image, findings)
+    findings += repeated_values(page, findings)
     counts = Counter(f.entity_type for f in findings)
     log.debug("page %d: %d findings %s", page.page_index, len(findings), dict(sorted(counts.items())))
     return findings

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.models import BBox, PageOcr, Word
+from privacy.tess import SPARSE, read_words
 
 DARK = 110
 """Text ink is darker than this; stamps, guilloche and paper texture are lighter."""
@@ -110,19 +111,7 @@ def _overlap(a: BBox, b: BBox) -> bool:
 def _read_sparse(canvas: NDArray[np.uint8], *, dpi: int, lang: str) -> list[Word]:
     """Tesseract in sparse-text mode: the regions are scraps among scribbles, where its page layout
     analysis (the page OCR's mode) finds no text block at all."""
-    import pytesseract
-
-    data = pytesseract.image_to_data(canvas, lang=lang, config=f"--psm 11 --dpi {dpi}",
-                                     output_type=pytesseract.Output.DICT)
-    words = []
-    for i, text in enumerate(data["text"]):
-        if not str(text).strip():
-            continue
-        left, top, width, height = (int(data[k][i]) for k in ("left", "top", "width", "height"))
-        words.append(Word(text=str(text).strip(), bbox=BBox(x0=left, y0=top, x1=left + width, y1=top + height),
-                          conf=max(0.0, float(data["conf"][i])), block=int(data["block_num"][i]),
-                          line=int(data["block_num"][i]) * 1000 + int(data["line_num"][i])))
-    return words
+    return read_words(canvas, lang=lang, psm=SPARSE, dpi=dpi)
 
 
 def recover_words(page: PageOcr, image: NDArray[np.uint8]) -> list[Word]:

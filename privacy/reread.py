@@ -20,6 +20,7 @@ from privacy.page_text import PageText, PlacedWord, TextHit
 from privacy.recognizers.base import LANGUAGE, VALIDATED
 from privacy.recognizers.labels import labelled_values
 from privacy.recognizers.ocr_text import fold
+from privacy.tess import SINGLE_LINE, read_text
 
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
 WHITELISTS: dict[str, str] = {
@@ -42,12 +43,7 @@ TARGET_LINE_HEIGHT = 48
 
 
 def _read_line(crop: NDArray[np.uint8], whitelist: str, lang: str) -> str:
-    import pytesseract
-
-    config = f"--psm 7 -c tessedit_char_whitelist={whitelist.replace(' ', '')}"
-    if " " in whitelist:
-        config += " -c preserve_interword_spaces=1"
-    text = str(pytesseract.image_to_string(crop, lang=lang, config=config)).strip()
+    text = read_text(crop, lang=lang, psm=SINGLE_LINE, whitelist=whitelist).strip()
     # Stray marks at the crop's edges come out as punctuation; values neither start nor end with it.
     return text.strip("_.-/ ")
 

@@ -17,7 +17,8 @@ from presidio_analyzer import AnalyzerEngine
 from privacy.page_text import PageText, PlacedWord, TextHit
 from privacy.recognizers.base import LANGUAGE, VALIDATED
 from privacy.recognizers.labels import OTHER, label_entity, label_pattern
-from privacy.recognizers.ocr_text import fold
+from privacy.recognizers.lexicon import first_names, generic_words, surnames
+from privacy.recognizers.ocr_text import fold, is_upper_initial
 
 MAX_ROW_GAP = 3.0
 """Rows further below the previous one than this many row heights are no longer the table."""
@@ -95,18 +96,33 @@ def _columns(layout: PageText, folded: str, words: list[PlacedWord]) -> list[_Co
     label_of: dict[int, tuple[re.Match[str], str]] = {}
     for match, entity in zip(labels, entities, strict=True):
         for placed in words:
-            if match.start() <= placed.start < match.end():
+            if match.start() <= _core_start(layout, placed) < match.end():
                 label_of.setdefault(placed.start, (match, entity))
     for placed in words:
         if not any(c.isalnum() for c in layout.text[placed.start : placed.end]):
             continue  # "/" between the Albanian and English header, or a rule: no column of its own
         if placed.start in label_of:
             match, entity = label_of[placed.start]
-            if match.start() == placed.start:
+            if match.start() == _core_start(layout, placed):
                 columns.append(_Column(entity, match.start(), match.end(), layout.words[placed.index].bbox.x0))
         elif not columns or columns[-1].entity != OTHER or columns[-1].header_end < placed.start - 1:
             columns.append(_Column(OTHER, placed.start, placed.end, layout.words[placed.index].bbox.x0))
     return columns
+
+
+def _core_start(layout: PageText, placed: PlacedWord) -> int:
+    """Where a word's letters begin: a table rule printed against it reads as "(", "|" or "[" first."""
+    start = placed.start
+    while start < placed.end - 1 and not layout.text[start].isalnum():
+        start += 1
+    return start
+
+
+def _noise(text: str) -> bool:
+    """A rule or a speck read as a token ("|", "I", "ea" between two cells): it separates cells and is
+    no cell of its own. Numbers ("2", the row number) are cells."""
+    core = text.strip("|[](){}.,;:'\"")
+    return not any(c.isalnum() for c in core) or (len(core) <= 2 and not core.isdigit())
 
 
 def _column_index(columns: list[_Column], x_center: float) -> int:
@@ -130,7 +146,7 @@ def _row_cells(
     flowing = 0
     previous: PlacedWord | None = None
     for placed in words:
-        if not any(c.isalnum() for c in layout.text[placed.start : placed.end]):
+        if _noise(layout.text[placed.start : placed.end]):
             previous = placed  # a rule or a speck of dirt: no column's, but it separates cells
             continue
         box = layout.words[placed.index].bbox
@@ -178,8 +194,39 @@ def table_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
     return hits
 
 
+_RULE_LETTER = re.compile(r"^[|\[(JIl1](?=[A-ZÇË][a-zçë])")
+"""A table rule glued to a capitalised name reads as one more letter: "JZyhdi", "|Amantia", "lRodiona"."""
+NAME_CELL_SCORE = 0.7
+
+
+def _name_cell(layout: PageText, cell: list[PlacedWord]) -> TextHit | None:
+    """A cell of a name column that OCR garbled at its edge ("JZyhdi", "|Amantia") or that sits in a row
+    OCR broke up: a name when its words are letters only, capitalised (a rule glued to the first letter
+    aside), no label among them, and either one of them a known name or all of them title case."""
+    raw = [layout.text[w.start : w.end] for w in cell]
+    if any(word.endswith(":") for word in raw):
+        return None
+    words = [_RULE_LETTER.sub("", word).strip(".,;:'\"|[]()") for word in raw]
+    words = [w for w in words if w]
+    if not words or any(not w.replace("-", "").isalpha() for w in words) or len("".join(words)) < 3:
+        return None
+    if not is_upper_initial(words[0]):
+        return None
+    # A known name, or names as they are printed in such tables ("Klajdjola"), never an organisation in
+    # capitals or an ordinary word.
+    known, vocabulary = first_names() | surnames(), generic_words()
+    title_case = all(w[:1].isupper() and w[1:].islower() and fold(w) not in vocabulary for w in words)
+    if not (title_case or any(fold(w) in known for w in words)):
+        return None
+    return TextHit("PERSON", _core_start(layout, cell[0]), cell[-1].end, NAME_CELL_SCORE, validated=True)
+
+
 def _analyze_cell(layout: PageText, analyzer: AnalyzerEngine, column: _Column,
                   cell: list[PlacedWord]) -> list[TextHit]:
+    if column.entity == "PERSON":
+        hit = _name_cell(layout, cell)
+        if hit is not None:
+            return [hit]
     # No colon: as for a label inside a sentence, a name must look like one (capitals or a known name),
     # so a line of running text under the table yields nothing.
     prefix = layout.text[column.header_start : column.header_end].rstrip(" :") + " "

@@ -35,6 +35,7 @@ from pipeline.models import BBox, PiiFinding, RedactionCheck, RedactionReport
 from privacy.pdf_text import object_texts, shown_texts
 from privacy.recognizers.lexicon import generic_words
 from privacy.recognizers.ocr_text import fold
+from privacy.tess import SPARSE, read_text
 
 MIN_TOKEN = 4
 """Words of a value this long or longer are each searched for on their own."""
@@ -267,8 +268,6 @@ def _check_ocr(
     findings: Sequence[PiiFinding], positions: dict[int, int], redacted: Sequence[NDArray[np.uint8]],
     embedded: Sequence[NDArray[np.uint8] | None], needles: Sequence[_Needle], lang: str,
 ) -> RedactionCheck:
-    from stages.ocr import recognize
-
     crops = []
     for finding in findings:
         position = positions[finding.page_index]
@@ -281,8 +280,9 @@ def _check_ocr(
             crops.append(image[box.y0 : box.y1, box.x0 : box.x1])
     if not crops:
         return RedactionCheck(name="ocr_regions", passed=True, detail="no regions")
-    # One OCR run over all regions stacked: a tesseract start per box would cost more than the rest.
-    text = recognize(_mosaic(crops), page_index=0, dpi=300, lang=lang).text
+    # One OCR run over all regions stacked, in process: a tesseract start per box would cost more than the
+    # rest. Sparse mode reads every scrap of text left, wherever it sits among the black boxes.
+    text = read_text(_mosaic(crops), lang=lang, psm=SPARSE)
     return _leak_check("ocr_regions", [text], needles, f"OCR of {len(crops)} regions")
 
 
@@ -291,13 +291,14 @@ def _check_ocr(
 
 def verify_redaction(
     pdf: bytes, findings: Sequence[PiiFinding], redacted_images: Sequence[NDArray[np.uint8]], *,
-    lang: str = "sqi+eng", page_indices: Sequence[int] | None = None,
+    lang: str = "sqi+eng", page_indices: Sequence[int] | None = None, opaque_only: Sequence[PiiFinding] = (),
 ) -> RedactionReport:
     """Run every check on a redacted PDF; ``verified`` only if all pass.
 
     ``page_indices`` gives the ``page_index`` of the page each of ``redacted_images`` shows (findings carry
     the batch's numbering). Pass it: without it, findings are placed on the document's pages by their
-    extent and, where that is ambiguous, by where the black boxes are.
+    extent and, where that is ambiguous, by where the black boxes are. ``opaque_only`` are boxes with no
+    readable value (an officer's box over ink no OCR reads): they are proven by their pixels alone.
     """
     needles = _needles(findings)
     checks: list[RedactionCheck] = []
@@ -318,14 +319,15 @@ def verify_redaction(
         checks.append(_check_metadata(document, pdf))
         pages_match = len(document.pages) == len(redacted_images)
         embedded = _embedded_images(document) if pages_match else []
-    positions = _page_positions(findings, redacted_images, page_indices) if pages_match else None
-    if positions is None or any(f.page_index not in positions for f in findings):
+    boxes = [*findings, *opaque_only]
+    positions = _page_positions(boxes, redacted_images, page_indices) if pages_match else None
+    if positions is None or any(f.page_index not in positions for f in boxes):
         checks.append(RedactionCheck(
             name="pages", passed=False,
             detail=f"{len(redacted_images)} images for a PDF of {'as many' if pages_match else 'other'} pages; "
                    "findings could not be placed on them",
         ))
     else:
-        checks.append(_check_opaque(findings, positions, redacted_images, embedded))
+        checks.append(_check_opaque(boxes, positions, redacted_images, embedded))
         checks.append(_check_ocr(findings, positions, redacted_images, embedded, needles, lang))
-    return RedactionReport(verified=all(c.passed for c in checks), boxes=len(findings), checks=checks)
+    return RedactionReport(verified=all(c.passed for c in checks), boxes=len(boxes), checks=checks)

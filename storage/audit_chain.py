@@ -37,7 +37,8 @@ _SUBJECT_CONTEXT = b"sportel-audit-subject/v1\n"
 ResourceKind = Literal[
     "original", "redacted", "page_image", "ocr_text", "metadata", "search", "export", "audit"
 ]
-AuditAction = Literal["read", "search", "export", "grant"]
+AuditAction = Literal["read", "search", "export", "grant", "redact"]
+"""``redact``: an officer changed the redaction boxes of a document (reading its original to do so)."""
 AuditOutcome = Literal["allowed", "denied", "granted"]
 SignatureAlgorithm = Literal["ed25519", "rsa-pss-sha256", "ecdsa-sha256"]
 

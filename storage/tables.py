@@ -236,6 +236,30 @@ class AccessGrant(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class RedactionChange(Base):
+    """An officer's change to a document's redaction boxes: who, when, which box, added or removed, and
+    why (a reason code, never free text). Kept after the boxes themselves are replaced."""
+
+    __tablename__ = "redaction_changes"
+    __table_args__ = (CheckConstraint("action IN ('add', 'remove')", name="action_valid"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    action: Mapped[str] = mapped_column(String(8))
+    page_index: Mapped[int] = mapped_column(Integer)
+    entity_type: Mapped[str] = mapped_column(String(64))
+    x0: Mapped[int] = mapped_column(Integer)
+    y0: Mapped[int] = mapped_column(Integer)
+    x1: Mapped[int] = mapped_column(Integer)
+    y1: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    verified: Mapped[bool] = mapped_column(default=False)
+    """Whether the redaction with this change applied was proven (and so released)."""
+
+
 class ClassificationCorrection(Base):
     """An officer's correction of a document's type: applied to the case and used by ``sportel retrain``."""
 

@@ -18,6 +18,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     "PERSON": (
         "emri dhe mbiemri", "emri e mbiemri", "emri mbiemri", "emri, mbiemri", "emer mbiemer",
         "emer e mbiemer", "emri", "mbiemri", "atesia", "amesia", "emri i babait", "emri i nenes",
+        "emer", "mbiemer", "atesi", "amesi",
         "emri i atit", "emri i bashkeshortit", "emri i bashkeshortes", "mbiemri i vajzerise", "kerkuesi",
         "kerkuesja", "kerkues", "qiradhenesi", "qiradhenesja", "qiramarresi", "qiramarresja", "qiradhenes",
         "qiramarres", "pronari", "pronarja", "bashkepronari", "administratori", "perfaqesuesi",

@@ -2,7 +2,8 @@
 
 Copies of ID cards are the document most services ask for, and their MRZ repeats the holder's personal
 number (line 1, optional data), birth date (line 2, YYMMDD) and name (line 3, ``SURNAME<<GIVEN<NAMES``).
-OCR reads the filler ``<`` as ``«``, ``(``, ``c``, ``e`` or ``k``; the patterns allow for it.
+OCR reads the filler ``<`` as ``«``, ``(``, ``c``, ``e`` or ``k``; the patterns allow for it, and for two
+MRZ lines read as one text line.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from privacy.recognizers.ocr_text import as_digits
 
 _FILL = r"[<«(\[{]"
 _LINE1 = re.compile(r"(?m)^[^a-z0-9\n]*i[d0o][<« ]?alb[ ]?[0-9a-z]{9}[ ]?[0-9a-z][ ]?(?P<number>[0-9a-z|!]{10})")
-_LINE2 = re.compile(r"(?m)^[^a-z0-9\n]*(?P<birth>[0-9odilszb]{6})[0-9a-z][ ]?[mf<][ ]?[0-9odilszb]{6}[0-9a-z][ ]?alb")
-_LINE3 = re.compile(
-    rf"(?m)^[^a-z0-9\n]*(?P<name>[a-z]+(?:{_FILL}[a-z]+)*{_FILL}{{2}}[ ]?[a-z]+(?:{_FILL}[a-z]+)*)(?={_FILL}|[ ]|$)"
+_LINE2 = re.compile(
+    r"(?m)(?:^[^a-z0-9\n]*|(?<=[ ]))(?P<birth>[0-9odilszb]{6})[0-9a-z][ ]?[mf<][ ]?[0-9odilszb]{6}[0-9a-z][ ]?alb"
 )
+_LINE3 = re.compile(
+    rf"(?m)^[^a-z0-9\n]*(?P<name>[a-z]+(?:{_FILL}[a-z]+)*{_FILL}{{2}}[ ]?[a-z]+(?:(?:{_FILL}|[ ])[a-z0-9|!]+)*)"
+    rf"(?={_FILL}|[ ]|$)"
+)
+"""OCR may split the line at a gap ("KADRIU<<ENT ELA<<<"): a space inside the given names is part of them."""
 
 
 @dataclass(frozen=True)

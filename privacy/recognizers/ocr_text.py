@@ -12,17 +12,17 @@ from functools import lru_cache
 # Tesseract's usual confusions between digits and letters, in both directions. Mapped generously: every
 # identifier that uses them is validated afterwards (checksum, calendar date or number plan).
 _DIGIT_FOR: dict[str, str] = {
-    "o": "0", "d": "0", "q": "0", "i": "1", "l": "1", "|": "1", "!": "1",
+    "o": "0", "d": "0", "q": "0", "i": "1", "l": "1", "|": "1", "!": "1", "[": "1", "]": "1",
     "z": "2", "s": "5", "b": "8", "g": "9", "t": "7", "a": "4",
 }
 _LETTER_FOR: dict[str, str] = {
-    "0": "O", "1": "I", "|": "I", "!": "I", "2": "Z", "3": "B", "4": "A", "5": "S", "6": "G", "7": "T",
-    "8": "B", "9": "G",
+    "0": "O", "1": "I", "|": "I", "!": "I", "[": "I", "]": "I", "2": "Z", "3": "B", "4": "A", "5": "S", "6": "G",
+    "7": "T", "8": "B", "9": "G",
 }
 
-DIGITISH = r"[0-9odqilzsbgta|!]"
+DIGITISH = r"[0-9odqilzsbgta|!\[\]]"
 """A character class (for folded text) of characters that may be an OCR'd digit."""
-ALNUM = r"[0-9a-z|!]"
+ALNUM = r"[0-9a-z|!\[\]]"
 """A character class (for folded text) of characters that may be an OCR'd letter or digit."""
 
 

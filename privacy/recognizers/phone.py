@@ -20,10 +20,14 @@ REGION = "AL"
 _RUN = re.compile(rf"(?<![a-z0-9+])(?:\+[ ]?|\(\+?)?{DIGITISH}(?:[ ./\-()]{{0,2}}{DIGITISH}){{5,16}}(?![a-z0-9])")
 _GROUP = re.compile(rf"{DIGITISH}+")
 _PLUS_MISREAD = ("1355", "4355", "7355", "t355")
+_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+"""A calendar date ("05.11.2020"): its digits can spell a valid landline, but no phone is printed so."""
 
 
 def read_phone(chars: str, *, labelled: bool) -> str | None:
     """The E.164 number ``chars`` stands for, or ``None``."""
+    if _DATE.match(chars.strip()):
+        return None
     plus = chars.lstrip("(").startswith("+")
     body = "".join(char for char in chars if char not in " ./-()+")
     digits = as_digits(body)

@@ -1,0 +1,105 @@
+"""A value found once on a page is personal data wherever else the page prints it: a surname in a trade
+name or on a signature line, the birth date of an ID card's machine-readable zone in its printed form, the
+birth date a personal number encodes printed in a table row without a header. Those other places often
+lack the label or the shape that found the first one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pipeline.models import BBox, PageOcr, PiiFinding
+from privacy.recognizers.lexicon import generic_words
+from privacy.recognizers.ocr_text import as_digits, fold, is_upper_initial
+from privacy.recognizers.personal_number import read_personal_number
+
+REPEAT_MIN_LENGTH = 4
+REPEAT_PAD = 0.3
+"""Boxes of repeated values reach this many word heights sideways (a faint first or last letter)."""
+REPEAT_SCORE = 0.6
+COVERED_SHARE = 0.8
+_PUNCTUATION = ".,;:()[]|'\""
+_PRINTED_DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+_DECADES = "ABCDEFGHIJKLM"
+
+
+def mostly_inside(word: BBox, box: BBox) -> bool:
+    width = min(word.x1, box.x1) - max(word.x0, box.x0)
+    height = min(word.y1, box.y1) - max(word.y0, box.y0)
+    return width > 0 and height > 0 and width * height >= COVERED_SHARE * max(1, word.width * word.height)
+
+
+def _name_words(findings: list[PiiFinding]) -> set[str]:
+    vocabulary = generic_words()
+    words = set()
+    for finding in findings:
+        if finding.entity_type != "PERSON":
+            continue
+        # An MRZ name joins surname and given names with fillers: "BEGOLLI<<PETRIT".
+        for chunk in re.split(r"[\s<«]+", finding.value):
+            word = chunk.strip(_PUNCTUATION)
+            if len(word) >= REPEAT_MIN_LENGTH and is_upper_initial(word) and fold(word) not in vocabulary:
+                words.add(fold(word))
+    return words
+
+
+def _as_date(text: str) -> dt.date | None:
+    """A printed date (``18.09.1989``) or an MRZ one (``890918``)."""
+    printed = _PRINTED_DATE.fullmatch(text.strip(_PUNCTUATION))
+    try:
+        if printed:
+            return dt.date(int(printed.group(3)), int(printed.group(2)), int(printed.group(1)))
+        digits = as_digits(text.strip(_PUNCTUATION))
+        if digits is not None and len(digits) == 6:
+            year = int(digits[:2])
+            century = 2000 if 2000 + year <= dt.date.today().year else 1900
+            return dt.date(century + year, int(digits[2:4]), int(digits[4:]))
+    except ValueError:
+        return None
+    return None
+
+
+def _encoded_birth(value: str) -> dt.date | None:
+    """The birth date an Albanian personal number encodes: decade letter, year digit, month (plus 50 for
+    women), day."""
+    number = read_personal_number(value.strip(_PUNCTUATION), labelled=True)
+    if number is None:
+        return None
+    month = int(number[2:4])
+    try:
+        return dt.date(1900 + 10 * _DECADES.index(number[0]) + int(number[1]), month - 50 if month > 50 else month,
+                       int(number[4:6]))
+    except ValueError:
+        return None
+
+
+def _birth_dates(findings: list[PiiFinding]) -> set[dt.date]:
+    """Birth dates found, and those the personal numbers found encode."""
+    days = {_as_date(f.value) for f in findings if f.entity_type == "DATE_OF_BIRTH"}
+    days |= {_encoded_birth(f.value) for f in findings if f.entity_type == "AL_PERSONAL_NUMBER"}
+    return {day for day in days if day is not None}
+
+
+def repeated_values(page: PageOcr, findings: list[PiiFinding]) -> list[PiiFinding]:
+    """Findings for every other word of ``page`` that repeats a name word or a birth date of ``findings``."""
+    names, births = _name_words(findings), _birth_dates(findings)
+    if not names and not births:
+        return []
+    boxes = [f.bbox for f in findings]
+    repeated = []
+    for word in page.words:
+        text = word.text.strip(_PUNCTUATION)
+        if fold(text) in names:
+            entity = "PERSON"
+        elif births and _PRINTED_DATE.fullmatch(text) and _as_date(text) in births:
+            entity = "DATE_OF_BIRTH"
+        else:
+            continue
+        if any(mostly_inside(word.bbox, box) for box in boxes):
+            continue
+        pad = int(REPEAT_PAD * word.bbox.height)
+        bbox = BBox(x0=word.bbox.x0 - pad, y0=word.bbox.y0 - pad // 2, x1=word.bbox.x1 + pad,
+                    y1=word.bbox.y1 + pad // 2)
+        repeated.append(PiiFinding(entity_type=entity, page_index=page.page_index,
+                                   bbox=bbox.grow(0, page.width, page.height), score=REPEAT_SCORE, value=text))
+    return repeated

@@ -1,0 +1,140 @@
+"""Small tesseract reads for privacy (re-reading a value, recovering text under a stamp, verifying crops),
+in process through tesserocr.
+
+A page OCR is worth a process start; a crop of one line is not: ``pytesseract`` starts a tesseract and
+loads its model for every call (about 150-250 ms for eng, more for sqi+eng), tesserocr keeps one engine per
+thread, language and mode, and reads a small crop in a few tens of milliseconds. Without the tesserocr
+wheel the ``tesseract`` command is used, with the same arguments.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pipeline.models import BBox, Word
+
+_engines = threading.local()
+
+SINGLE_LINE = 7
+SPARSE = 11
+
+
+FORCE_CLI = "SPORTEL_PRIVACY_OCR"
+"""Set to ``cli`` to read through the ``tesseract`` command even when tesserocr is there (to compare)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _tesserocr() -> Any:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    if os.environ.get(FORCE_CLI) == "cli":
+        return None
+    try:
+        import tesserocr
+    except ImportError:
+        return None
+    return tesserocr
+
+
+def _engine(lang: str, psm: int) -> Any:
+    """This thread's engine for ``lang`` (one per language, not per mode: a model is tens of MB)."""
+    from stages.ocr import tessdata_dir
+
+    cache: dict[str, Any] = _engines.__dict__.setdefault("cache", {})
+    engine = cache.get(lang)
+    if engine is None:
+        engine = _tesserocr().PyTessBaseAPI(path=str(tessdata_dir()), lang=lang)
+        cache[lang] = engine
+    engine.SetPageSegMode(psm)
+    return engine
+
+
+def _gray(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    if image.ndim == 3:
+        return np.ascontiguousarray(image.mean(axis=2).astype(np.uint8))
+    return np.ascontiguousarray(image, dtype=np.uint8)
+
+
+def _cli_config(psm: int, dpi: int, whitelist: str | None) -> str:
+    config = f"--psm {psm} --dpi {dpi}"
+    if whitelist is not None:
+        config += f" -c tessedit_char_whitelist={whitelist.replace(' ', '')}"
+        if " " in whitelist:
+            config += " -c preserve_interword_spaces=1"
+    return config
+
+
+def read_text(image: NDArray[np.uint8], *, lang: str, psm: int, dpi: int = 300, whitelist: str | None = None) -> str:
+    """The text tesseract reads in ``image`` (grayscale or RGB)."""
+    pixels = _gray(image)
+    if _tesserocr() is None:
+        import pytesseract
+
+        return str(pytesseract.image_to_string(pixels, lang=lang, config=_cli_config(psm, dpi, whitelist)))
+    engine = _engine(lang, psm)
+    height, width = pixels.shape
+    try:
+        engine.SetVariable("tessedit_char_whitelist", (whitelist or "").replace(" ", ""))
+        engine.SetVariable("preserve_interword_spaces", "1" if whitelist and " " in whitelist else "0")
+        engine.SetImageBytes(pixels.tobytes(), width, height, 1, width)
+        engine.SetSourceResolution(dpi)
+        return str(engine.GetUTF8Text() or "")
+    finally:
+        engine.Clear()
+
+
+def read_words(image: NDArray[np.uint8], *, lang: str, psm: int, dpi: int = 300) -> list[Word]:
+    """The words tesseract reads in ``image``, with boxes in its pixels, confidences, blocks and lines."""
+    pixels = _gray(image)
+    if _tesserocr() is None:
+        import pytesseract
+
+        tsv = str(pytesseract.image_to_data(pixels, lang=lang, config=_cli_config(psm, dpi, None)))
+    else:
+        engine = _engine(lang, psm)
+        height, width = pixels.shape
+        try:
+            engine.SetVariable("tessedit_char_whitelist", "")
+            engine.SetImageBytes(pixels.tobytes(), width, height, 1, width)
+            engine.SetSourceResolution(dpi)
+            tsv = str(engine.GetTSVText(0) or "")
+        finally:
+            engine.Clear()
+    return _words(tsv)
+
+
+def _words(tsv: str) -> list[Word]:
+    words = []
+    for row in tsv.splitlines():
+        cells = row.split("\t")
+        if len(cells) != 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        try:
+            block, line = int(cells[2]), int(cells[4])
+            left, top, width, height = (int(c) for c in cells[6:10])
+            conf = max(0.0, float(cells[10]))
+        except ValueError:
+            continue  # the header row of the command's TSV
+        words.append(Word(text=cells[11].strip(), bbox=BBox(x0=left, y0=top, x1=left + width, y1=top + height),
+                          conf=conf, block=block, line=block * 1000 + line))
+    return words
+
+
+DARK = 110
+"""Printed ink is darker than this; stamps and pen strokes in colour are lighter."""
+
+
+def read_region(image: NDArray[np.uint8], box: BBox, *, lang: str, dpi: int) -> str:
+    """One line of printed text in ``box``, lighter ink (a stamp over it) washed out first."""
+    crop = _gray(image)[box.y0 : box.y1, box.x0 : box.x1]
+    if crop.size == 0:
+        return ""
+    clean = np.where(crop < DARK, 0, 255).astype(np.uint8)
+    padded = np.full((clean.shape[0] + 32, clean.shape[1] + 32), 255, dtype=np.uint8)
+    padded[16:-16, 16:-16] = clean
+    return " ".join(read_text(padded, lang=lang, psm=SINGLE_LINE, dpi=dpi).split())
