@@ -91,14 +91,66 @@ _PAGE_NUMBER = re.compile(
 
 
 def page_number(text: str) -> tuple[int, int] | None:
-    """``(page, total)`` from a "Faqe 1 nga 2", "Faqja 2/3" or "Page 1 of 2" in the first or last lines."""
+    """``(page, total)`` from a "Faqe 1 nga 2", "Faqja 2/3" or "Page 1 of 2" in the first or last lines, or
+    a bare "1/2" alone on one of the last lines."""
     lines = [line for line in text.splitlines() if line.strip()]
     edges = fold("\n".join(lines[:3] + lines[-3:]))
     for match in _PAGE_NUMBER.finditer(edges):
         number, total = (int(g.translate(_DIGITS)) for g in match.groups())
         if 1 <= number <= total:
             return number, total
+    for line in lines[-_BARE_NUMBER_LINES:]:
+        bare = _BARE_PAGE_NUMBER.fullmatch(fold(line))
+        if bare:
+            number, total = (int(g.translate(_DIGITS)) for g in bare.groups())
+            if 1 <= number <= total <= _BARE_MAX_PAGES:
+                return number, total
     return None
+
+
+_BARE_PAGE_NUMBER = re.compile(rf"[-–(\s]*{_NUM}\s?/\s?{_NUM}[-–)\s]*")
+_BARE_NUMBER_LINES = 2
+_BARE_MAX_PAGES = 20
+"""A bare "1/2" counts only alone on one of the last lines and with a small total: a parcel number such as
+"7/349" printed on a map stands alone too, but with a large second part."""
+
+
+_LETTERHEAD = re.compile(
+    r"^(?:republika e shqiperise|republic of albania|bashkia \w+|municipality of|ministria e|ministry of|"
+    r"zyra noteriale|notary office|noter(?:i)? \w+|agjencia (?:shteterore|kombetare)|qendra kombetare|"
+    r"gjykata e|court of|prefektura|instituti i sigurimeve|spitali|hospital|klinika|clinic|banka|bank)\b"
+)
+"""A letterhead line: the state, a municipality, a ministry, a notary, an agency, a court, a hospital, a
+bank. Official documents print it at the top of their first page."""
+_TITLE_NOUNS = (
+    "vertetim", "certifikate", "deklarate", "vetdeklarim", "autodeklarim", "kontrate", "kerkese",
+    "formular", "formulari", "ekstrakt", "leje", "licence", "autorizim", "prokure", "mandat", "fature",
+    "raport", "akt", "marreveshje", "proces-verbal", "procesverbal", "vendim", "deftese", "kartel",
+    "libreze", "pasaporte", "fotokopje", "epikrize", "diplome", "deshmi", "certificate", "declaration",
+    "agreement", "contract", "application", "statement", "report", "receipt", "invoice", "extract",
+    "license", "permit", "discharge",
+)
+_TITLE_MAX_WORDS = 7
+_FIRST_LINES = 6
+
+
+def opens_a_document(text: str) -> bool:
+    """Whether a page reads like the first page of a document: a letterhead among its first lines, or a
+    short line there that starts with a document noun ("VËRTETIM", "DEKLARATË", "TENANCY AGREEMENT").
+
+    Titles and letterheads of real documents vary far beyond the catalog's names, so this looks for the
+    kind of line, not for a known one. A later page starts with running text, an article or a table.
+    """
+    lines = [fold(line) for line in text.splitlines() if line.strip()][:_FIRST_LINES]
+    for position, line in enumerate(lines):
+        if position < 3 and _LETTERHEAD.match(line):
+            return True
+        words = re.sub(r"[^\w\s-]", " ", line).split()
+        if not words or len(words) > _TITLE_MAX_WORDS:
+            continue
+        if words[0] in _TITLE_NOUNS or (len(words) <= 3 and any(w in _TITLE_NOUNS for w in words)):
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +178,7 @@ def _auto_starts(pages: Sequence[int], sheets: Sequence[SheetInfo], texts: Seque
                 new = number[0] == 1
             elif previous_number is not None and previous_number[0] < previous_number[1]:
                 new = False  # the page before said more pages follow
-            elif title_match(text, catalog) is not None:
+            elif title_match(text, catalog) is not None or opens_a_document(text):
                 new = True
             else:
                 new = None not in (confident_type, current_type) and confident_type != current_type
@@ -206,3 +258,17 @@ def boundary_f1(true_starts: Sequence[int], predicted_starts: Sequence[int]) -> 
         return 0.0
     precision, recall = hits / len(predicted), hits / len(truth)
     return 2 * precision * recall / (precision + recall)
+
+
+def document_starts(texts: Sequence[str], blank: Sequence[bool], *, catalog: Catalog | None = None,
+                    model: TextModel | None = None) -> list[int]:
+    """Where documents start (0-based) in a run of pages scanned with no sheet between them, from the
+    pages' OCR texts. Blank pages (``blank``) stay with the document around them; the first page always
+    starts one."""
+    if len(texts) != len(blank):
+        raise InputError(f"{len(texts)} page texts but {len(blank)} blank flags")
+    if not texts:
+        return []
+    sheets = [SheetInfo(kind="blank" if is_blank else "content") for is_blank in blank]
+    spans = split_batch(sheets, texts, catalog=catalog, model=model).documents
+    return [0, *(span.start for span in spans[1:])]

@@ -36,6 +36,7 @@ from storage.tables import (
     InputFile,
     Page,
     PiiFindingRow,
+    RedactionChange,
     StageTiming,
     StepResult,
     new_id,
@@ -280,11 +281,12 @@ def pages_of_document(session: Session, document_id: str) -> list[Page]:
 
 
 def create_document(session: Session, *, batch_id: str, case_id: str, index_in_batch: int, first_page: int,
-                    last_page: int, page_count: int) -> Document:
+                    last_page: int, page_count: int, document_id: str | None = None,
+                    status: DocumentStatus = "pending") -> Document:
     now = utcnow()
-    document = Document(id=new_id(), batch_id=batch_id, case_id=case_id, index_in_batch=index_in_batch,
+    document = Document(id=document_id or new_id(), batch_id=batch_id, case_id=case_id, index_in_batch=index_in_batch,
                         first_page=first_page, last_page=last_page, page_count=page_count, pages_done=0,
-                        uncertain=False, status="pending", created_at=now, updated_at=now)
+                        uncertain=False, status=status, created_at=now, updated_at=now)
     session.add(document)
     session.flush()
     return document
@@ -306,14 +308,31 @@ def documents_of_case(session: Session, case_id: str) -> list[Document]:
     return list(session.scalars(
         select(Document)
         .where(Document.case_id == case_id)
-        .order_by(Document.created_at, Document.index_in_batch)
+        .order_by(Document.created_at, Document.index_in_batch, Document.first_page)
     ))
 
 
 def documents_of_batch(session: Session, batch_id: str) -> list[Document]:
     return list(session.scalars(
-        select(Document).where(Document.batch_id == batch_id).order_by(Document.index_in_batch)
+        select(Document).where(Document.batch_id == batch_id)
+        .order_by(Document.index_in_batch, Document.first_page)
     ))
+
+
+def move_pages(session: Session, from_document_id: str, to_document_id: str, first_page: int,
+               last_page: int) -> int:
+    """Give the pages of ``from_document_id`` with batch indices ``first_page..last_page`` (inclusive) to
+    ``to_document_id``; returns how many moved. Used when one scanned span turns out to hold several
+    documents."""
+    moved = session.execute(
+        update(Page)
+        .where(Page.document_id == from_document_id, Page.batch_index >= first_page,
+               Page.batch_index <= last_page)
+        .values(document_id=to_document_id)
+        .returning(Page.id)
+    ).scalars().all()
+    session.flush()
+    return len(moved)
 
 
 def mark_page_done_and_count(session: Session, document_id: str) -> tuple[int, int]:
@@ -493,6 +512,26 @@ def corrections(session: Session) -> list[ClassificationCorrection]:
     return list(session.execute(
         select(ClassificationCorrection).order_by(ClassificationCorrection.created_at)
     ).scalars())
+
+
+def add_redaction_change(session: Session, *, document_id: str, user_id: str, action: str, page_index: int,
+                         entity_type: str, box: tuple[int, int, int, int], reason: str, request_id: str | None,
+                         verified: bool) -> RedactionChange:
+    x0, y0, x1, y1 = box
+    row = RedactionChange(id=new_id(), document_id=document_id, user_id=user_id, created_at=utcnow(),
+                          action=action, page_index=page_index, entity_type=entity_type, x0=x0, y0=y0, x1=x1,
+                          y1=y1, reason=reason, request_id=request_id, verified=verified)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def redaction_changes_of_document(session: Session, document_id: str) -> list[RedactionChange]:
+    """Officers' box changes to a document, oldest first."""
+    return list(session.scalars(
+        select(RedactionChange).where(RedactionChange.document_id == document_id)
+        .order_by(RedactionChange.created_at, RedactionChange.id)
+    ))
 
 
 def documents_needing_review(session: Session) -> list[Document]:

@@ -103,7 +103,7 @@ def _render(plan: _Plan, seed: int, dpi: int, file: str, *, vary_dpi: bool) -> _
                    for entity, value, box in page.pii_truth())
     truth = DocumentTruth(doc_id=plan.doc_id, document_type=plan.type_id, language=plan.language,
                           layout=plan.layout, file=file, dpi=doc_dpi, pages=page_truths, pii=pii, title=doc.title,
-                          title_bbox=doc.title_bbox, color=color)
+                          title_bbox=doc.title_bbox, color=color, key_fields=dict(doc.key_fields))
     return _Rendered(truth=truth, scans=scans)
 
 

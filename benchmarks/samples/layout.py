@@ -108,6 +108,8 @@ class Doc:
     y: float = 0.0
     title: str = ""
     title_bbox: BBox | None = None
+    key_fields: dict[str, str] = field(default_factory=dict)
+    """Truth of the key fields a data-entry clerk would type off this document."""
 
     def __post_init__(self) -> None:
         self.new_page()

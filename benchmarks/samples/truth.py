@@ -57,6 +57,10 @@ class DocumentTruth(Frozen):
     """Where the title is on the first clean page."""
     color: bool = False
     """Scanned in colour (stamps and signatures blue) rather than greyscale."""
+    key_fields: dict[str, str] = Field(default_factory=dict)
+    """Key fields as :func:`stages.extract.extract_fields` should read them (``applicant_name``,
+    ``personal_number``, ``nipt``, dates as ISO, ``amount`` in whole lekë, ...); only those the generator
+    knows for the type."""
 
 
 class BatchDocument(Frozen):

@@ -11,7 +11,14 @@ from pipeline.catalog import Catalog, load_catalog
 from pipeline.errors import InputError
 from pipeline.models import SheetInfo
 from stages.sheets import render_cover_sheet, render_separator_sheet
-from stages.split import boundary_f1, inspect_sheet, page_number, split_batch
+from stages.split import (
+    boundary_f1,
+    document_starts,
+    inspect_sheet,
+    opens_a_document,
+    page_number,
+    split_batch,
+)
 from tests.classify.doc_texts import ALBANIAN, ocr_noise
 
 DPI = 100
@@ -165,6 +172,42 @@ def test_titles_and_a_change_of_type_cut_a_batch(catalog: Catalog) -> None:
     assert boundary_f1([0, 1, 4, 5], [d.start for d in result.documents]) == 1.0
 
 
+def test_document_starts_of_a_span_keep_leading_and_inner_blank_pages(catalog: Catalog) -> None:
+    """What the worker calls on one provisional document: starts relative to the span, the first page
+    always one even when blank, blank pages never a start."""
+    texts = ["", ocr_noise(ALBANIAN["family_certificate"], rate=0.05, seed=6), "",
+             ocr_noise(ALBANIAN["id_card_copy"], rate=0.05, seed=7)]
+    blank = [True, False, True, False]
+    assert document_starts(texts, blank, catalog=catalog) == [0, 3]
+    assert document_starts(["", ""], [True, True], catalog=catalog) == [0]
+    assert document_starts([], [], catalog=catalog) == []
+    with pytest.raises(InputError):
+        document_starts(["a"], [False, False], catalog=catalog)
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    ("Republika e Shqiperise\nBASHKIA SHKODER\nDEKLARATË\nUnë i nënshkruari ...", True),
+    ("NOTARY OFFICE SHERIF DIBRA, Bulevardi Skënderbeu\nNr. 1846 Rep.\nTENANCY AGREEMENT\nToday ...", True),
+    ("VERTETIM\nDrejtoria vërteton se familja e shtetasit ...", True),
+    ("Formulari tip i autodeklarimit\nUnë i nënshkruari ...", True),
+    (LEASE_PAGE_2, False),
+    ("HARTË TREGUESE E PASURISË\n15/353+5-15\n2124-43-22", False),
+    ("Qiramarrësi paguan faturat e energjisë dhe ujit sipas kontratës\nNeni 6", False),
+    ("", False),
+])
+def test_a_first_page_is_known_by_its_letterhead_or_a_title_line(text: str, first: bool) -> None:
+    assert opens_a_document(text) is first
+
+
+def test_two_documents_of_one_type_in_a_row_are_two(catalog: Catalog) -> None:
+    """Two household members' declarations one after the other: same type, no page numbers; the second
+    one's letterhead and title cut it off. A numbered second page stays, heading or not."""
+    declaration = "Republika e Shqipërisë\nBASHKIA SHKODËR\nDEKLARATË\nUnë i nënshkruari deklaroj se ..."
+    assert document_starts([declaration, declaration], [False, False], catalog=catalog) == [0, 1]
+    numbered = [declaration + "\nFaqe 1 nga 2", "DEKLARATË E ANËTARËVE\nTjetër tekst\nFaqe 2 nga 2"]
+    assert document_starts(numbered, [False, False], catalog=catalog) == [0]
+
+
 def test_separators_win_over_automatic_cuts(catalog: Catalog) -> None:
     texts = [ALBANIAN["family_certificate"], ALBANIAN["id_card_copy"], "", ALBANIAN["payment_slip"]]
     result = split_batch([CONTENT, CONTENT, SEPARATOR, CONTENT], texts, catalog=catalog)
@@ -202,6 +245,10 @@ def test_whole_batch_from_rendered_pages() -> None:
     ("Zona kadastrale 8572 Vol. 18 Faqe 112\ntekst", None),
     ("tekst pa numër faqeje", None),
     ("Faqe 4 nga 2", None),
+    ("tekst\nIrlind Marashi\n1/2", (1, 2)),
+    ("PLANI I PASURISË\nShkalla 1:500\n- 2/2 -", (2, 2)),
+    ("HARTË TREGUESE\nVeri: pasuria nr. 7/349\n7/349", None),
+    ("1/2\ntekst në mes\nfundi", None),
 ])
 def test_page_number_cues(text: str, expected: tuple[int, int] | None) -> None:
     assert page_number(text) == expected

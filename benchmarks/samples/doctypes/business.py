@@ -44,6 +44,7 @@ def qkb_extract(ctx: DocContext) -> Doc:
     if individual:
         owner = f.person(min_age=22, max_age=70)
         nipt = f.nipt()
+        doc.key_fields["nipt"] = nipt
         entries = [
             fld("NUIS", nipt, "AL_NIPT"),
             fld("Lloji i subjektit", "Person fizik"),
@@ -58,6 +59,7 @@ def qkb_extract(ctx: DocContext) -> Doc:
         ]
     else:
         company = f.company()
+        doc.key_fields["nipt"] = company.nipt
         partners = [company.administrator] + [f.person(min_age=25, max_age=75)
                                               for _ in range(ctx.rng.randrange(0, 3))]
         shares = {1: ["100%"], 2: ["60%", "40%"], 3: ["50%", "30%", "20%"]}[len(partners)]
@@ -144,6 +146,7 @@ def payment_slip(ctx: DocContext) -> Doc:
     service = ctx.rng.choice(("tarifë shërbimi, Zyra me Një Ndalesë", "taksë e ndërtesës 2025",
                               "tarifë për leje zënie hapësire publike", "tarifë për vërtetim"))
     amount_text = f"{group_thousands(amount, '.')},00 ALL" if ctx.rng.random() < 0.5 else f"{amount:.2f} Lekë"
+    doc.key_fields.update(personal_number=payer.nid, amount=str(amount))
     data: dict[str, list[Run]]
     if eng:
         data = {

@@ -117,6 +117,8 @@ def id_card_copy(ctx: DocContext) -> Doc:
     ]
     if unseen:
         rows = [rows[3], rows[0], rows[1], rows[2], rows[4]]
+    doc.key_fields.update(applicant_name=f"{person.first} {person.last}", personal_number=person.nid,
+                          date_of_birth=person.birth.isoformat())
     fy: float = y + page.mm(14 * pt)
     for row in rows:
         fy = _labelled(page, fx, fy, row, tiny, value)

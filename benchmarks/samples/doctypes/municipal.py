@@ -74,6 +74,8 @@ def application_form(ctx: DocContext) -> Doc:
     if ctx.rng.random() < 0.7:
         entries.append(fld("E-mail", person.email, "EMAIL_ADDRESS"))
     doc.fields(entries, mode="dotted" if ctx.layout == "standard" else None)
+    doc.key_fields.update(applicant_name=f"{person.first} {person.last}", personal_number=person.nid,
+                          date_of_birth=person.birth.isoformat())
     doc.heading(ctx.rng.choice(("2. Shërbimi që kërkohet", "SHËRBIMI I KËRKUAR")))
     services = ctx.rng.sample(_SERVICES, 3)
     _checklist(doc, [(s, i == 0) for i, s in enumerate(services)])

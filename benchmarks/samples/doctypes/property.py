@@ -48,6 +48,7 @@ def property_certificate(ctx: DocContext) -> Doc:
     kind = ctx.rng.choice(_KINDS)
     area = f"{ctx.rng.randrange(45, 900)},{ctx.rng.randrange(0, 10)} m²"
     location = f.address(rural=kind in ("Arë", "Truall") and ctx.rng.random() < 0.6)
+    doc.key_fields.update(cadastral_zone=zone, property_number=parcel)
     doc.fields([
         fld("Zona kadastrale", f"{zone} (Shkodër)"),
         fld("Numri i pasurisë", parcel),
