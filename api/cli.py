@@ -207,21 +207,73 @@ def bench(
     jobs: Annotated[int, typer.Option("--jobs", min=1)] = os.cpu_count() or 1,
     service: Annotated[str, typer.Option("--service")] = "blq_strehim_invalidet",
     ocrmypdf: Annotated[bool, typer.Option("--ocrmypdf/--no-ocrmypdf")] = True,
+    engine: Annotated[str | None, typer.Option("--engine", help="OCR engine of both the floor and Sportel "
+                                               "(default: the settings' SPORTEL_OCR_ENGINE)")] = None,
 ) -> None:
     """Pages per minute of Sportel end to end against bare tesseract and OCRmyPDF, and peak memory."""
     from benchmarks.bench import run_benchmark
 
-    result = run_benchmark(samples_dir / "batch.pdf", service_id=service, jobs=jobs, with_ocrmypdf=ocrmypdf)
-    table = Table(title=f"{result.pages} pages, {result.jobs} parallel jobs")
-    for column in ("run", "seconds", "pages/min", "peak RSS MB"):
+    result = run_benchmark(samples_dir / "batch.pdf", service_id=service, jobs=jobs, with_ocrmypdf=ocrmypdf,
+                           engine=engine or Settings().ocr_engine)
+    table = Table(title=f"{result.pages} pages, {result.jobs} parallel jobs, engine {result.engine}")
+    for column in ("run", "seconds", "pages/min", "CPU s", "pages/CPU-min", "peak RSS MB"):
         table.add_column(column)
     for run in result.runs:
-        table.add_row(run.name, f"{run.seconds:.1f}", f"{run.pages_per_minute:.1f}",
-                      f"{run.peak_rss_mb:.0f}" if run.peak_rss_mb else "-")
+        table.add_row(run.name, f"{run.seconds:.1f}", f"{run.pages_per_minute:.1f}", f"{run.cpu_seconds:.1f}",
+                      f"{run.pages_per_cpu_minute:.1f}", f"{run.peak_rss_mb:.0f}" if run.peak_rss_mb else "-")
     console.print(table)
     for name, value in result.ratios().items():
         console.print(f"{name}: {value:.2f}")
     out.write_text(result.to_json(), encoding="utf-8")
+    console.print(f"figures written to {out}")
+
+
+@app.command("bench-ocr")
+def bench_ocr(
+    samples_dir: Annotated[Path, typer.Option("--samples", help="A corpus from `sportel samples`")],
+    out: Annotated[Path, typer.Option("--out", help="JSON file for the figures")] = Path("bench-ocr.json"),
+    jobs: Annotated[int, typer.Option("--jobs", min=1)] = os.cpu_count() or 1,
+    engine: Annotated[str | None, typer.Option("--engine", help="Default: SPORTEL_OCR_ENGINE")] = None,
+) -> None:
+    """Character error rate per document type and language, orientation and deskew accuracy, and the
+    error on skewed pages against the same pages turned straight by their true angles."""
+    import json
+    import statistics
+
+    from benchmarks.ocr_quality import evaluate_ocr
+    from pipeline.catalog import load_catalog
+
+    corpus = json.loads((samples_dir / "corpus.json").read_text(encoding="utf-8"))
+    with Progress(console=console) as progress:
+        task = progress.add_task("reading documents", total=len(corpus["documents"]))
+        settings = Settings()
+        quality = evaluate_ocr(samples_dir, load_catalog(), engine=engine or settings.ocr_engine, jobs=jobs,
+                               dpi=settings.dpi, on_document=lambda: progress.advance(task))
+    figures: dict[str, object] = {}
+    for title, key in (("document type", lambda p: p.document_type), ("language", lambda p: p.language),
+                       ("layout", lambda p: p.layout)):
+        table = Table(title=f"Character error rate per {title}")
+        for column in (title, "pages", "characters", "CER %", "reading-order CER %"):
+            table.add_column(column)
+        rates, ordered = quality.by(key), quality.by(key, ordered=True)
+        for name, rate in rates.items():
+            table.add_row(name, str(rate.pages), str(rate.chars), f"{100 * rate.cer:.2f}",
+                          f"{100 * ordered[name].cer:.2f}")
+        console.print(table)
+        figures[title] = {name: {"pages": r.pages, "chars": r.chars, "cer": round(r.cer, 5),
+                                 "reading_order_cer": round(ordered[name].cer, 5)} for name, r in rates.items()}
+    skewed, straight = quality.skewed_vs_straight()
+    ratio = skewed.cer / straight.cer if straight.cer else (1.0 if skewed.cer == 0 else float("inf"))
+    right, total = quality.orientation_correct
+    errors = quality.skew_errors
+    console.print(f"orientation right on {right}/{total} pages; deskew error median "
+                  f"{statistics.median(errors):.3f} deg, worst {max(errors):.3f} deg")
+    console.print(f"skewed pages ({skewed.pages}): CER {100 * skewed.cer:.2f}% through the pipeline against "
+                  f"{100 * straight.cer:.2f}% turned straight by the true angles (ratio {ratio:.2f})")
+    figures.update({"orientation_right": right, "pages": total, "skew_error_median_deg": statistics.median(errors),
+                    "skew_error_max_deg": max(errors), "skewed_pages": skewed.pages, "skewed_cer": skewed.cer,
+                    "straight_cer": straight.cer, "skewed_vs_straight": ratio})
+    out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     console.print(f"figures written to {out}")
 
 
@@ -230,9 +282,13 @@ def bench_classify(
     samples_dir: Annotated[Path, typer.Option("--samples", help="A corpus from `sportel samples` (a seed "
                                               "other than the model's training seed)")],
     jobs: Annotated[int, typer.Option("--jobs", min=1)] = os.cpu_count() or 1,
+    stack_rounds: Annotated[int, typer.Option("--stack-rounds", min=1, help="Long separator-less stacks "
+                                              "built from the corpus's documents in random orders")] = 3,
+    stack_seed: Annotated[int, typer.Option("--stack-seed")] = 1,
     home: HomeOption = None,
 ) -> None:
-    """Top-1 accuracy of document classification on OCRed generated documents, with a confusion matrix."""
+    """Top-1 accuracy of document classification on OCRed generated documents, with a confusion matrix;
+    boundary F1 of automatic splitting; key-field extraction accuracy."""
     from benchmarks.classification import evaluate
     from pipeline.catalog import load_catalog
     from stages.classify import load_model
@@ -256,6 +312,104 @@ def bench_classify(
         f1, true_count, predicted_count = stack_boundary_f1(samples_dir, load_catalog(), model, jobs=jobs)
         console.print(f"automatic split of stack.pdf (no separators): boundary F1 {f1:.3f} "
                       f"({true_count} true documents, {predicted_count} found)")
+    from benchmarks.classification import extraction_figures, long_stack_split
+
+    split = long_stack_split(figures.documents, load_catalog(), model, seed=stack_seed, rounds=stack_rounds)
+    console.print(f"automatic split of {stack_rounds} long stacks of all {figures.total} documents (no "
+                  f"separators, {split.pages} pages): boundary F1 {split.f1:.3f} ({split.true_documents} true "
+                  f"documents, {split.found_documents} found, {split.false_splits} false splits, "
+                  f"{split.missed_splits} missed)")
+    for error in split.errors:
+        console.print(f"  {error}")
+    fields = Table(title="Key-field extraction (true type given; exact value)")
+    for column in ("field", "expected", "extracted", "correct", "accuracy", "precision"):
+        fields.add_column(column)
+    for name, entry in extraction_figures(figures.documents).items():
+        fields.add_row(name, str(entry.expected), str(entry.found), str(entry.correct), f"{entry.accuracy:.3f}",
+                       f"{entry.precision:.3f}")
+    console.print(fields)
+
+
+@app.command("bench-privacy")
+def bench_privacy(
+    samples_dir: Annotated[Path, typer.Option("--samples", help="A corpus from `sportel samples` (a seed the "
+                                              "recognizers were not tuned on)")],
+    out: Annotated[Path, typer.Option("--out", help="JSON file for the figures")] = Path("bench-privacy.json"),
+    jobs: Annotated[int, typer.Option("--jobs", min=1)] = os.cpu_count() or 1,
+    timing: Annotated[bool, typer.Option("--timing", help="Also redact and verify every document, and report "
+                                         "ms per page of each part (use --jobs 1 for clean times)")] = False,
+    show_misses: Annotated[bool, typer.Option("--show-misses", help="Print missed and spurious values (the "
+                                              "corpus's synthetic data) for tuning")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Recall and precision of personal-data detection per entity type, on OCRed generated documents."""
+    from benchmarks.privacy import evaluate_privacy
+    from privacy.analyzer import build_analyzer
+
+    settings = _settings(home)
+    figures = evaluate_privacy(samples_dir, build_analyzer(), jobs=jobs, lang=settings.ocr_languages,
+                               engine=settings.ocr_engine, timing=timing)
+    table = Table(title=f"{figures.documents} documents, {figures.pages} pages")
+    for column in ("entity", "seeded", "found", "recall", "findings", "correct", "precision", "covered"):
+        table.add_column(column)
+    for entity, s in sorted(figures.scores.items()):
+        table.add_row(entity, str(s.seeded), str(s.found), f"{s.recall:.3f}", str(s.findings), str(s.correct),
+                      f"{s.precision:.3f}", str(s.covered))
+    console.print(table)
+    if show_misses:
+        for miss in figures.misses:
+            console.print(f"{miss.kind}: {miss.doc_id} p{miss.page} {miss.entity} {miss.value!r}", markup=False)
+    console.print("ms per page (wall): " + ", ".join(f"{k} {v:.0f}" for k, v in figures.ms_per_page().items()))
+    console.print("ms per page (CPU): " + ", ".join(f"{k} {v:.0f}" for k, v in figures.ms_per_page(cpu=True).items()))
+    if timing:
+        console.print(f"documents whose redaction did not verify: {figures.unverified_documents} "
+                      f"(failed checks: {', '.join(sorted(figures.failed_checks)) or 'none'})")
+    out.write_text(figures.to_json(samples=str(samples_dir), engine=settings.ocr_engine, jobs=jobs), encoding="utf-8")
+    console.print(f"figures written to {out}")
+
+
+@app.command("bench-signing")
+def bench_signing(
+    samples_dir: Annotated[Path, typer.Option("--samples", help="A corpus from `sportel samples`")],
+    out: Annotated[Path, typer.Option("--out", help="JSON file for the figures")] = Path("bench-signing.json"),
+    jobs: Annotated[int, typer.Option("--jobs", min=1)] = os.cpu_count() or 1,
+    service: Annotated[str, typer.Option("--service")] = "blq_strehim_invalidet",
+) -> None:
+    """Signing's share of pipeline time per document and overall (`sportel process` in a fresh home; its
+    SPORTEL_* settings, such as the PAdES levels, pass through), and milliseconds per signature."""
+    from benchmarks.signing import run_signing_benchmark
+
+    figures = run_signing_benchmark(samples_dir, service_id=service, jobs=jobs)
+    table = Table(title=f"{len(figures.documents)} documents, {figures.wall_seconds:.1f} s wall, {jobs} jobs")
+    for column in ("document", "pages", "signatures", "step seconds", "signing seconds", "share"):
+        table.add_column(column)
+    for d in figures.documents:
+        table.add_row(d.document_id[:12], str(d.pages), str(d.signatures), f"{d.total_seconds:.2f}",
+                      f"{d.signing_seconds:.3f}", f"{d.share:.1%}")
+    console.print(table)
+    console.print(f"signing {figures.signing_seconds:.2f} s of {figures.total_seconds:.2f} s step time = "
+                  f"{figures.share:.2%} overall (worst document {figures.worst_document_share:.2%}); "
+                  f"{figures.ms_per_signature:.0f} ms per signature ({figures.signatures} signatures)")
+    out.write_text(figures.to_json(), encoding="utf-8")
+    console.print(f"figures written to {out}")
+
+
+@app.command()
+def receipt(
+    case: Annotated[str, typer.Option("--case", help="Case id")],
+    out: Annotated[Path, typer.Option("--out", help="PDF file to write")] = Path("receipt.pdf"),
+    home: HomeOption = None,
+) -> None:
+    """Print the front-desk receipt of a case (PDF, Albanian): documents received, missing, uncertain."""
+    from api.routers.cases import build_case_receipt
+    from workers.bootstrap import build
+
+    broker, context = build(_settings(home))
+    try:
+        out.write_bytes(build_case_receipt(context, case))
+    finally:
+        broker.close()
+    console.print(f"receipt for case {case} written to {out}")
 
 
 @app.command()

@@ -179,6 +179,45 @@ class Classification(Frozen):
     alternatives: list[tuple[str, float]] = Field(default_factory=list)
 
 
+class DocumentSplit(Frozen):
+    """How classification cut one provisional document (a span of pages between sheets) into documents
+    found from its pages' texts. ``document_ids[0]`` is the provisional document itself."""
+
+    document_ids: list[str]
+    first_pages: list[int]
+    """Batch index of each document's first page, in order."""
+    last_pages: list[int]
+
+
+class ExtractedField(Frozen):
+    """A key field read off a document. ``value`` may be personal data: kept out of ``repr``."""
+
+    name: str
+    """``applicant_name``, ``personal_number``, ``nipt``, ``date_of_birth``, ``issue_date``, ``amount``, ..."""
+    value: str = Field(repr=False)
+    confidence: float
+    page_index: int
+    """Batch index of the page the value was read on."""
+    entity_type: str | None = None
+    """The PII entity type of the value (policy decides who sees it unmasked); ``None``: not personal."""
+
+
+class Extraction(Frozen):
+    document_type: str
+    fields: list[ExtractedField]
+
+
+class CaseFlag(Frozen):
+    """Something about a case an officer must look at, found across its documents. Names fields and
+    documents, never values."""
+
+    code: str
+    """``personal_number_mismatch``, ..."""
+    field: str
+    document_ids: list[str]
+    message_sq: str
+
+
 class ChecklistItem(Frozen):
     slot: str
     """The required-document entry of the service (its index and text) this item answers."""
@@ -193,6 +232,8 @@ class Checklist(Frozen):
     service_id: str
     items: list[ChecklistItem]
     extra_document_ids: list[str] = Field(default_factory=list)
+    flags: list[CaseFlag] = Field(default_factory=list)
+    """Cross-document checks that failed (``personal_number_mismatch``, ...): an officer must look."""
     documents_complete: bool = True
     """False when the service's own list was cut off at the source: items may be missing from it."""
 
@@ -251,3 +292,25 @@ class SignatureReport(Frozen):
     covers_whole_file: bool
     modification_level: str
     summary: str
+
+
+class InputSignatureReport(Frozen):
+    """A signature found on a file handed in, without the signer's name: a citizen's name is personal data."""
+
+    level: str
+    valid: bool
+    intact: bool
+    trusted: bool
+    covers_whole_file: bool
+    modification_level: str
+    summary: str
+
+
+class InputSignatures(Frozen):
+    """The signatures intake found on a handed-in PDF, validated where it stands (its bytes are kept as
+    they came; the pipeline's outputs are separate files)."""
+
+    sha256: str
+    signatures: list[InputSignatureReport]
+    readable: bool = True
+    """False when the file could not be read as a PDF to look for signatures."""

@@ -10,12 +10,15 @@ from typing import Literal
 
 Step = Literal[
     "intake",
+    "input_signatures",
     "process_page",
     "geometry",
     "ocr",
     "text_layer",
     "classify_document",
+    "split",
     "classify",
+    "extract",
     "redact_document",
     "redact",
     "sign_document",
@@ -36,14 +39,17 @@ per page (fan-out), then per document (fan-in) classification, redaction, signin
 
 STEP_VERSIONS: dict[Step, str] = {
     "intake": "1",
+    "input_signatures": "1",
     "process_page": "1",
     "geometry": "1",
     "ocr": "1",
     "text_layer": "1",
     "classify_document": "1",
+    "split": "1",
     "classify": "1",
+    "extract": "1",
     "redact_document": "1",
-    "redact": "1",
+    "redact": "2",  # 2: table cells, repeated values, signature-line names, in-process re-reads
     "sign_document": "1",
     "sign": "1",
     "attach_document": "1",

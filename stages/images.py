@@ -57,14 +57,6 @@ def is_jpeg(data: bytes) -> bool:
     return data[:3] == b"\xff\xd8\xff"
 
 
-def encode_png(image: NDArray[np.uint8], *, compression: int = 1) -> bytes:
-    """PNG bytes of a grayscale image. Level 1 costs a third of the default level for ~10% more bytes."""
-    ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, compression])
-    if not ok:
-        raise CorruptInputError("page image could not be encoded as PNG")
-    return bytes(buf)
-
-
 def encode_jpeg(image: NDArray[np.uint8], *, quality: int = 85) -> bytes:
     """Baseline JPEG bytes of a grayscale image."""
     ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -80,11 +72,6 @@ def decode_gray(data: bytes) -> NDArray[np.uint8]:
     if image is None:
         raise CorruptInputError("image data cannot be decoded")
     return np.asarray(image, dtype=np.uint8)
-
-
-def decode_png(data: bytes) -> NDArray[np.uint8]:
-    """The inverse of :func:`encode_png` (decodes JPEG too: page blobs written before JPEG pages)."""
-    return decode_gray(data)
 
 
 def to_gray(array: NDArray[np.generic]) -> NDArray[np.uint8]:

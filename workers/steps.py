@@ -17,16 +17,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from pipeline.errors import RedactionVerificationError, SportelError
-from pipeline.models import Classification, GeometryResult, PageOcr, PiiFinding, RedactionReport, SheetInfo
+from pipeline.models import (
+    Classification,
+    DocumentSplit,
+    Extraction,
+    PageOcr,
+    PiiFinding,
+    RedactionReport,
+    SheetInfo,
+)
 from pipeline.plan import STEP_VERSIONS, Step
-from stages.images import decode_png, encode_png
+from stages.images import decode_page, encode_page
 from storage import repository as repo
+from storage.tables import new_id
 from workers.context import WorkerContext
 
 if TYPE_CHECKING:
@@ -70,30 +77,39 @@ class _IntakenPage:
     input_file_id: str
     source_index: int
     dpi: int
-    image: NDArray[np.uint8] | None = None
+    blob: str | None = None
+    """The stored page image; ``None`` when the page could not be read."""
+    height: int = 0
+    width: int = 0
     error_code: str | None = None
     sheet: SheetInfo | None = None
     text_layer: PageOcr | None = None
 
 
 def _read_files(ctx: WorkerContext, files: list[tuple[str, str, str]]) -> list[_IntakenPage]:
-    from stages.intake import read_input
+    """Every page of the files, stored as it is read: only one page image is in memory at a time."""
+    from stages.intake import RasterPage, iter_input
     from stages.split import inspect_sheet
 
     pages: list[_IntakenPage] = []
-    for file_id, filename, blob_key in files:
+    for file_id, _filename, blob_key in files:
+        read_any = False
         try:
-            result = read_input(ctx.blobs.get(blob_key), filename, dpi=ctx.settings.dpi)
+            for item in iter_input(ctx.blobs.get(blob_key), dpi=ctx.settings.dpi):
+                read_any = True
+                if not isinstance(item, RasterPage):
+                    pages.append(_IntakenPage(file_id, item.source_index, ctx.settings.dpi, error_code=item.code))
+                    continue
+                height, width = item.image.shape[:2]
+                pages.append(_IntakenPage(
+                    file_id, item.source_index, item.dpi, blob=ctx.blobs.put(item.encoded or encode_page(item.image)),
+                    height=height, width=width, sheet=inspect_sheet(item.image), text_layer=item.text_layer,
+                ))
         except SportelError as exc:
             # One unreadable file does not sink the batch: it is recorded and the others go on.
             log.warning("input file %s unreadable: %s", file_id, exc.code)
-            pages.append(_IntakenPage(file_id, 0, ctx.settings.dpi, error_code=exc.code))
-            continue
-        for error in result.errors:
-            pages.append(_IntakenPage(file_id, error.source_index, ctx.settings.dpi, error_code=error.code))
-        for page in result.pages:
-            pages.append(_IntakenPage(file_id, page.source_index, page.dpi, image=page.image,
-                                      sheet=inspect_sheet(page.image), text_layer=page.text_layer))
+            if not read_any:  # else each of its pages already carries its own error
+                pages.append(_IntakenPage(file_id, 0, ctx.settings.dpi, error_code=exc.code))
     return pages
 
 
@@ -104,6 +120,7 @@ def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
     untouched or fully taken in.
     """
     from stages.split import split_batch
+    from workers.signing import input_signatures
 
     with repo.session_scope(ctx.session_factory) as session:
         batch = repo.get_batch(session, batch_id)
@@ -113,9 +130,9 @@ def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
 
     start = time.perf_counter()
     intaken = _read_files(ctx, files)
-    readable = [p for p in intaken if p.image is not None]
+    signatures = input_signatures(ctx, files)
+    readable = [p for p in intaken if p.blob is not None]
     split = split_batch([p.sheet for p in readable if p.sheet is not None])
-    blobs = [ctx.blobs.put(encode_png(p.image)) if p.image is not None else None for p in intaken]
 
     next_steps: list[Next] = []
     with repo.session_scope(ctx.session_factory) as session:
@@ -123,18 +140,17 @@ def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
         if split.case_id and split.case_id != batch.case_id:
             repo.route_batch_to_case(session, batch, split.case_id, split.service_id)
         rows = []
-        for batch_index, (item, blob) in enumerate(zip(intaken, blobs, strict=True)):
-            height, width = item.image.shape[:2] if item.image is not None else (0, 0)
+        for batch_index, item in enumerate(intaken):
             row = repo.add_page(
                 session, batch_id=batch_id, input_file_id=item.input_file_id,
                 source_index=item.source_index, batch_index=batch_index, dpi=item.dpi,
-                width=width, height=height, image_blob=blob,
+                width=item.width, height=item.height, image_blob=item.blob,
                 status="failed" if item.error_code else "pending", error_code=item.error_code,
                 sheet_kind=item.sheet.kind if item.sheet else None,
             )
             if item.text_layer is not None:
                 _save(session, row.id, "text_layer", item.text_layer)
-            if item.image is not None:
+            if item.blob is not None:
                 rows.append(row)
         for index, span in enumerate(split.documents):
             members = [rows[i] for i in span.page_indices]
@@ -148,6 +164,8 @@ def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
                 next_steps.append(Next("process_page", row.id))
         batch.status = "processing" if next_steps else "done"
         batch.page_count = len(readable)
+        for file_id, found in signatures.items():
+            _save(session, file_id, "input_signatures", found)
         repo.record_timing(session, batch_id, batch_id, "intake", time.perf_counter() - start)
     return next_steps
 
@@ -157,16 +175,13 @@ def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
 
 def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
     """Turn a page upright, straighten it, and read it. Fans in to its document when it is the last."""
-    from stages.geometry import correct_page
-    from stages.ocr import recognize
+    from stages.page_reading import read_page
 
     with repo.session_scope(ctx.session_factory) as session:
         page = repo.get_page(session, page_id)
         batch_id, document_id, image_blob, dpi = page.batch_id, page.document_id, page.image_blob, page.dpi
         batch_index = page.batch_index
         already_done = page.status == "done"
-        geometry = _load(session, page_id, "geometry", GeometryResult)
-        ocr = _load(session, page_id, "ocr", PageOcr)
         text_layer = _load(session, page_id, "text_layer", PageOcr)
         language = _document_language(ctx, session, document_id)
     if document_id is None or image_blob is None:
@@ -174,32 +189,24 @@ def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
 
     if not already_done:
         start = time.perf_counter()
-        image = decode_png(ctx.blobs.get(image_blob))
-        geometry_result, corrected = correct_page(image, dpi=dpi)
-        geometry_seconds = time.perf_counter() - start
-        corrected_blob = ctx.blobs.put(encode_png(corrected))
+        image = decode_page(ctx.blobs.get(image_blob))
+        decode_seconds = time.perf_counter() - start
+        reading = read_page(image, dpi=dpi, page_index=batch_index, lang=language, engine=ctx.settings.ocr_engine,
+                            text_layer=text_layer)
         start = time.perf_counter()
-        if geometry is None:
-            geometry = geometry_result
-        if ocr is None:
-            if text_layer is not None and geometry.orientation_deg == 0 and abs(geometry.skew_deg) < 0.01:
-                ocr = text_layer  # born-digital: its own text, no OCR
-            elif geometry.blank:
-                ocr = PageOcr(page_index=batch_index, width=corrected.shape[1],
-                              height=corrected.shape[0], dpi=dpi, lang=language, words=[],
-                              mean_confidence=0.0)
-            else:
-                ocr = recognize(corrected, page_index=batch_index, dpi=dpi, lang=language,
-                                engine=ctx.settings.ocr_engine)
-        ocr_seconds = time.perf_counter() - start
+        # A page that needed no turning or straightening is its own corrected copy: no second blob.
+        corrected_blob = image_blob if reading.image is image else ctx.blobs.put(encode_page(reading.image))
+        store_seconds = time.perf_counter() - start
+        geometry, ocr = reading.geometry, reading.ocr
         with repo.session_scope(ctx.session_factory) as session:
             _save(session, page_id, "geometry", geometry)
             _save(session, page_id, "ocr", ocr)
             repo.update_page(session, page_id, corrected_blob=corrected_blob,
                              orientation_deg=geometry.orientation_deg, skew_deg=geometry.skew_deg,
                              blank=geometry.blank, ocr_mean_confidence=ocr.mean_confidence, status="done")
-            repo.record_timing(session, batch_id, page_id, "geometry", geometry_seconds)
-            repo.record_timing(session, batch_id, page_id, "ocr", ocr_seconds)
+            repo.record_timing(session, batch_id, page_id, "geometry",
+                               decode_seconds + reading.geometry_seconds + store_seconds)
+            repo.record_timing(session, batch_id, page_id, "ocr", reading.ocr_seconds)
 
     with repo.session_scope(ctx.session_factory) as session:
         done, total = repo.count_done_pages(session, document_id)
@@ -211,7 +218,16 @@ def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
 
 
 def _document_language(ctx: WorkerContext, session: Session, document_id: str | None) -> str:
-    return ctx.settings.ocr_languages
+    """The languages a page is read with: its case's service's, from the catalog (a page is read before
+    its document's type is known, so the type's own languages serve the benchmarks and re-reads, not
+    this first pass); the settings' default when the service is not in the catalog."""
+    if document_id is None:
+        return ctx.settings.ocr_languages
+    service_id = repo.get_case(session, repo.get_document(session, document_id).case_id).service_id
+    try:
+        return ctx.catalog.service(service_id).languages
+    except SportelError:
+        return ctx.settings.ocr_languages
 
 
 # ---------------------------------------------------------------------------------------- document
@@ -227,9 +243,54 @@ def _document_pages(ctx: WorkerContext, session: Session, document_id: str) -> l
     return result
 
 
+def _split_document(ctx: WorkerContext, document_id: str) -> list[Next]:
+    """Cut a provisional document (the pages between two sheets) into the documents its pages' texts show,
+    when the batch was scanned without separator sheets. Returns the messages classifying the documents
+    split off; the provisional document keeps the first one.
+
+    The cut is stored under the document before any row changes, in the same transaction: of two
+    deliveries racing here, only the one that stored it creates documents and moves pages."""
+    from stages.split import document_starts
+
+    with repo.session_scope(ctx.session_factory) as session:
+        split = _load(session, document_id, "split", DocumentSplit)
+        if split is None:
+            document = repo.get_document(session, document_id)
+            separated = any(p.sheet_kind == "separator" for p in repo.pages_of_batch(session, document.batch_id))
+            pages = repo.pages_of_document(session, document_id)
+            texts = [ocr.text if (ocr := _load(session, p.id, "ocr", PageOcr)) is not None else "" for p in pages]
+            blank = [bool(p.blank) or p.sheet_kind == "blank" or not text for p, text in zip(pages, texts, strict=True)]
+            indices = [p.batch_index for p in pages]
+    if split is not None:
+        return [Next("classify_document", d) for d in split.document_ids[1:]]
+    starts = [0] if separated or not pages else document_starts(texts, blank, catalog=ctx.catalog,
+                                                                model=ctx_model(ctx))
+    ends = [*starts[1:], len(indices)]
+    split = DocumentSplit(document_ids=[document_id, *(new_id() for _ in starts[1:])],
+                          first_pages=[indices[s] for s in starts], last_pages=[indices[e - 1] for e in ends])
+    with repo.session_scope(ctx.session_factory) as session:
+        if not repo.save_step_result(session, document_id, "split", STEP_VERSIONS["split"], split):
+            stored = _load(session, document_id, "split", DocumentSplit)
+            return [Next("classify_document", d) for d in (stored.document_ids[1:] if stored else [])]
+        if len(starts) > 1:
+            document = repo.get_document(session, document_id)
+            parts = zip(split.document_ids, split.first_pages, split.last_pages, starts, ends, strict=True)
+            for part_id, first, last, start, end in list(parts)[1:]:
+                repo.create_document(session, batch_id=document.batch_id, case_id=document.case_id,
+                                     index_in_batch=document.index_in_batch, first_page=first, last_page=last,
+                                     page_count=end - start, document_id=part_id, status="ocr_done")
+                repo.move_pages(session, document_id, part_id, first, last)
+                _save(session, part_id, "split", DocumentSplit(document_ids=[part_id], first_pages=[first],
+                                                               last_pages=[last]))
+            repo.update_document(session, document_id, last_page=split.last_pages[0], page_count=ends[0])
+            log.info("document %s split into %d documents from its page texts", document_id, len(starts))
+    return [Next("classify_document", d) for d in split.document_ids[1:]]
+
+
 def classify_document(ctx: WorkerContext, document_id: str) -> list[Next]:
     from stages.classify import classify
 
+    split_off = _split_document(ctx, document_id)
     with repo.session_scope(ctx.session_factory) as session:
         document = repo.get_document(session, document_id)
         batch_id = document.batch_id
@@ -245,7 +306,22 @@ def classify_document(ctx: WorkerContext, document_id: str) -> list[Next]:
                 repo.update_document(session, document_id, document_type=existing.document_type,
                                      confidence=existing.confidence, model_version=existing.model_version,
                                      uncertain=existing.uncertain, status="classified")
-    return [Next("redact_document", document_id)]
+        _extract_document_fields(ctx, document_id, existing.document_type)
+    return [Next("redact_document", document_id), *split_off]
+
+
+def _extract_document_fields(ctx: WorkerContext, document_id: str, document_type: str) -> None:
+    """Read the document's key fields off its OCR and store them under the document (values are personal
+    data: they stay in the step result, never in a log line)."""
+    from stages.extract import extract_fields
+
+    with repo.session_scope(ctx.session_factory) as session:
+        if _load(session, document_id, "extract", Extraction) is not None:
+            return
+        pages = [ocr for _, ocr, _ in _document_pages(ctx, session, document_id)]
+    extraction = extract_fields(document_type, pages)
+    with repo.session_scope(ctx.session_factory) as session:
+        _save(session, document_id, "extract", extraction)
 
 
 def ctx_model(ctx: WorkerContext) -> TextModel | None:
@@ -261,9 +337,7 @@ class _Findings(BaseModel):
 
 def redact_document(ctx: WorkerContext, document_id: str) -> list[Next]:
     """Find personal data, burn it out, rebuild the PDF without it, and prove the redaction."""
-    from privacy.detect import detect_pii
-    from privacy.redact import build_redacted_pdf
-    from privacy.verify import verify_redaction
+    from privacy.document import redact_document_pages
     from stages.textlayer import build_pdf
 
     with repo.session_scope(ctx.session_factory) as session:
@@ -275,17 +349,14 @@ def redact_document(ctx: WorkerContext, document_id: str) -> list[Next]:
         pages = _document_pages(ctx, session, document_id)
 
     with timed(ctx, "redact_document", batch_id, document_id):
-        images = [decode_png(ctx.blobs.get(blob)) for _, _, blob in pages]
-        searchable = build_pdf([(image, ocr) for image, (_, ocr, _) in zip(images, pages, strict=True)])
-        findings_per_page: list[list[PiiFinding]] = []
-        for image, (_, ocr, _) in zip(images, pages, strict=True):
-            findings_per_page.append(detect_pii(ocr, image, ctx.analyzer))
-        redacted_pdf, redacted_images = build_redacted_pdf(
-            [(image, ocr, found) for image, (_, ocr, _), found in zip(images, pages, findings_per_page, strict=True)]
-        )
-        all_findings = [f for found in findings_per_page for f in found]
-        report = verify_redaction(redacted_pdf, all_findings, redacted_images, lang=ctx.settings.ocr_languages,
-                                  page_indices=[ocr.page_index for _, ocr, _ in pages])
+        encoded = [ctx.blobs.get(blob) for _, _, blob in pages]
+        images = [decode_page(data) for data in encoded]
+        # The archival copy: PDF/A-2b, each page's stored JPEG embedded as it is.
+        searchable = build_pdf([(image, ocr) for image, (_, ocr, _) in zip(images, pages, strict=True)],
+                               encoded=encoded, pdfa=True)
+        redacted = redact_document_pages([(image, ocr) for image, (_, ocr, _) in zip(images, pages, strict=True)],
+                                         ctx.analyzer, lang=ctx.settings.ocr_languages)
+        redacted_pdf, report, all_findings = redacted.pdf, redacted.report, redacted.all_findings
         searchable_blob = ctx.blobs.put(searchable)
         redacted_blob = ctx.blobs.put(redacted_pdf) if report.verified else None
         with repo.session_scope(ctx.session_factory) as session:
@@ -351,6 +422,7 @@ def recompute_checklist(ctx: WorkerContext, document_id: str) -> None:
     """The checklist of the document's case from every classified document of the case (officers'
     corrections included, since they update the document's type)."""
     from stages.checklist import build_checklist
+    from stages.extract import cross_check
 
     with repo.session_scope(ctx.session_factory) as session:
         case = repo.get_case(session, repo.get_document(session, document_id).case_id)
@@ -361,7 +433,12 @@ def recompute_checklist(ctx: WorkerContext, document_id: str) -> None:
             for doc in repo.documents_of_case(session, case.id)
             if doc.document_type is not None and doc.status != "failed"
         ]
-        repo.set_checklist(session, case.id, build_checklist(ctx.catalog.service(case.service_id), classified))
+        checklist = build_checklist(ctx.catalog.service(case.service_id), classified)
+        extractions = [(doc_id, extraction.model_copy(update={"document_type": result.document_type}))
+                       for doc_id, result in classified
+                       if (extraction := _load(session, doc_id, "extract", Extraction)) is not None]
+        checklist = checklist.model_copy(update={"flags": cross_check(extractions)})
+        repo.set_checklist(session, case.id, checklist)
 
 
 STEPS = {

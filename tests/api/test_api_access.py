@@ -53,11 +53,14 @@ def _content_routes(api: Api) -> list[tuple[str, str, dict[str, str]]]:
     return [
         ("metadata", f"/api/documents/{doc}", {}),
         ("metadata", f"/api/cases/{case}", {}),
+        ("metadata", f"/api/cases/{case}/receipt", {}),
+        ("ocr_text", f"/api/cases/{case}/fields", {}),
         ("redacted", f"/api/documents/{doc}/redacted", {}),
         ("page_image", f"/api/documents/{doc}/pages/0/image", {}),
         ("ocr_text", f"/api/documents/{doc}/text", {}),
         ("original", f"/api/documents/{doc}/original", {"purpose": "case_processing"}),
         ("metadata", f"/ui/cases/{case}", {}),
+        ("metadata", f"/api/documents/{doc}/redactions", {}),
     ]
 
 
