@@ -117,17 +117,17 @@ class PrivacyFigures:
 # -------------------------------------------------------------------------------------------- scoring
 
 
-def _area(box: BBox) -> int:
+def area(box: BBox) -> int:
     return max(0, box.width) * max(0, box.height)
 
 
-def _intersection(a: BBox, b: BBox) -> int:
+def intersection(a: BBox, b: BBox) -> int:
     return max(0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0, min(a.y1, b.y1) - max(a.y0, b.y0))
 
 
 def coverage(target: BBox, boxes: list[BBox]) -> float:
     """Share of ``target``'s pixels inside the union of ``boxes``."""
-    if _area(target) == 0:
+    if area(target) == 0:
         return 1.0
     mask = np.zeros((target.height, target.width), dtype=bool)
     for box in boxes:
@@ -174,7 +174,7 @@ def score_page(figures: PrivacyFigures, doc_id: str, page_number: int, seeded: l
     for finding in findings:
         score = figures.score(finding.entity_type)
         score.findings += 1
-        if any(_intersection(finding.bbox, box) >= PRECISION_OVERLAP * min(_area(finding.bbox), _area(box))
+        if any(intersection(finding.bbox, box) >= PRECISION_OVERLAP * min(area(finding.bbox), area(box))
                for item, box in seeded if item.entity_type == finding.entity_type):
             score.correct += 1
         else:

@@ -26,6 +26,7 @@ from presidio_analyzer import AnalyzerEngine
 from stdnum import iban
 from stdnum.al import nipt
 
+from benchmarks.privacy import area, coverage, intersection
 from pipeline.models import BBox, PageOcr, PiiFinding
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -518,25 +519,6 @@ def detections(ocr_pages: list[OcrPage], analyzer: AnalyzerEngine) -> list[list[
 # ------------------------------------------------------------------------------------------- scoring
 
 
-def area(box: BBox) -> int:
-    return max(0, box.width) * max(0, box.height)
-
-
-def intersection(a: BBox, b: BBox) -> int:
-    return max(0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0, min(a.y1, b.y1) - max(a.y0, b.y0))
-
-
-def coverage(target: BBox, boxes: list[BBox]) -> float:
-    """Share of ``target``'s pixels inside the union of ``boxes``."""
-    if area(target) == 0:
-        return 1.0
-    mask = np.zeros((target.height, target.width), dtype=bool)
-    for box in boxes:
-        x0, y0 = max(box.x0, target.x0) - target.x0, max(box.y0, target.y0) - target.y0
-        x1, y1 = min(box.x1, target.x1) - target.x0, min(box.y1, target.y1) - target.y0
-        if x1 > x0 and y1 > y0:
-            mask[y0:y1, x0:x1] = True
-    return float(mask.mean())
 
 
 RECALL_COVERAGE = 0.9
