@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 
 from pipeline.errors import CorruptInputError, InputError, UnsupportedFormatError
 from pipeline.models import BBox, InputFileInfo, InputKind, PageError, PageOcr, Word
-from stages.images import decode_gray, resample, rotate_clockwise, to_gray
+from stages.images import decode_gray, is_jpeg, resample, rotate_clockwise, to_gray
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def detect_kind(data: bytes) -> InputKind:
     head = data[:1024]
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
-    if head.startswith(b"\xff\xd8\xff"):
+    if is_jpeg(head):
         return "jpeg"
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return "tiff"

@@ -42,16 +42,9 @@ def sign_and_validate(
     return signing_session(ctx).sign(pdf, level=level, reason=reason)
 
 
-def input_signatures(ctx: WorkerContext, files: list[tuple[str, str, str]]) -> dict[str, InputSignatures]:
-    """The signatures on each handed-in PDF of ``files`` (id, name, blob key), by input file id.
-
-    The files' blobs are only read: what a citizen handed in stays byte for byte as it came.
-    """
+def input_signatures(ctx: WorkerContext, pdf: bytes) -> InputSignatures | None:
+    """The signatures on a handed-in file (``None`` when it is no signed PDF). The bytes are only read:
+    what a citizen handed in stays byte for byte as it came."""
     from stages.sign import report_input_signatures
 
-    found: dict[str, InputSignatures] = {}
-    for file_id, _filename, blob_key in files:
-        report = report_input_signatures(ctx.blobs.get(blob_key), trust_roots=lambda: ctx.signer_config.trust_roots)
-        if report is not None:
-            found[file_id] = report
-    return found
+    return report_input_signatures(pdf, trust_roots=lambda: ctx.signer_config.trust_roots)

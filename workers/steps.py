@@ -25,6 +25,7 @@ from pipeline.models import (
     Classification,
     DocumentSplit,
     Extraction,
+    InputSignatures,
     PageOcr,
     PiiFinding,
     RedactionReport,
@@ -86,16 +87,24 @@ class _IntakenPage:
     text_layer: PageOcr | None = None
 
 
-def _read_files(ctx: WorkerContext, files: list[tuple[str, str, str]]) -> list[_IntakenPage]:
-    """Every page of the files, stored as it is read: only one page image is in memory at a time."""
+def _read_files(ctx: WorkerContext,
+                files: list[tuple[str, str, str]]) -> tuple[list[_IntakenPage], dict[str, InputSignatures]]:
+    """Every page of the files, stored as it is read (only one page image is in memory at a time), and the
+    signatures on each signed PDF handed in; each file's blob is fetched once."""
     from stages.intake import RasterPage, iter_input
     from stages.split import inspect_sheet
+    from workers.signing import input_signatures
 
     pages: list[_IntakenPage] = []
+    signatures: dict[str, InputSignatures] = {}
     for file_id, _filename, blob_key in files:
+        data = ctx.blobs.get(blob_key)
+        found = input_signatures(ctx, data)
+        if found is not None:
+            signatures[file_id] = found
         read_any = False
         try:
-            for item in iter_input(ctx.blobs.get(blob_key), dpi=ctx.settings.dpi):
+            for item in iter_input(data, dpi=ctx.settings.dpi):
                 read_any = True
                 if not isinstance(item, RasterPage):
                     pages.append(_IntakenPage(file_id, item.source_index, ctx.settings.dpi, error_code=item.code))
@@ -110,7 +119,7 @@ def _read_files(ctx: WorkerContext, files: list[tuple[str, str, str]]) -> list[_
             log.warning("input file %s unreadable: %s", file_id, exc.code)
             if not read_any:  # else each of its pages already carries its own error
                 pages.append(_IntakenPage(file_id, 0, ctx.settings.dpi, error_code=exc.code))
-    return pages
+    return pages, signatures
 
 
 def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
@@ -120,7 +129,6 @@ def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
     untouched or fully taken in.
     """
     from stages.split import split_batch
-    from workers.signing import input_signatures
 
     with repo.session_scope(ctx.session_factory) as session:
         batch = repo.get_batch(session, batch_id)
@@ -129,8 +137,7 @@ def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
         files = [(f.id, f.filename, f.blob_key) for f in repo.input_files_of_batch(session, batch_id)]
 
     start = time.perf_counter()
-    intaken = _read_files(ctx, files)
-    signatures = input_signatures(ctx, files)
+    intaken, signatures = _read_files(ctx, files)
     readable = [p for p in intaken if p.blob is not None]
     split = split_batch([p.sheet for p in readable if p.sheet is not None])
 

@@ -26,7 +26,7 @@ from presidio_analyzer import AnalyzerEngine
 from stdnum import iban
 from stdnum.al import nipt
 
-from benchmarks.privacy import area, coverage, intersection
+from benchmarks.privacy import EntityScore, area, coverage, intersection
 from pipeline.models import BBox, PageOcr, PiiFinding
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -528,20 +528,6 @@ PRECISION_OVERLAP = 0.5
 (OCR boxes of a noisy scan are taller than the ink: specks stick to the letters)."""
 
 
-@dataclass
-class EntityScore:
-    seeded: int = 0
-    found: int = 0
-    findings: int = 0
-    correct: int = 0
-
-    @property
-    def recall(self) -> float:
-        return self.found / self.seeded if self.seeded else 1.0
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.findings if self.findings else 1.0
 
 
 def score_pages(pages: list[OcrPage], detections: list[list[PiiFinding]]) -> dict[str, EntityScore]:
