@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from pipeline.models import BBox, PageOcr, Word
 from privacy.tess import SPARSE, read_words
+from stages.images import darkest_half
 
 DARK = 110
 """Text ink is darker than this; stamps, guilloche and paper texture are lighter."""
@@ -37,31 +38,50 @@ def _gray(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return image if image.ndim == 2 else np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
 
 
-def _regions(dark: NDArray[np.uint8], line_height: int) -> list[BBox]:
-    """Boxes of the leftover ink that could be words: a line high or a little more, wider than tall."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, line_height), max(3, line_height // 3)))
-    joined = cv2.dilate(dark, kernel)
+def _regions(dark_half: NDArray[np.uint8], line_height: int) -> list[BBox]:
+    """Boxes (in page pixels) of the leftover ink that could be words, found on the half-size ink mask: a
+    line high or a little more, wider than tall."""
+    half = max(4, line_height // 2)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(2, half), max(2, half // 3)))
+    joined = cv2.dilate(dark_half, kernel)
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
-    height, width = dark.shape
+    height, width = dark_half.shape
     boxes = []
     for x, y, w, h, _area in stats[1:count]:
-        if not (0.6 * line_height <= h <= 4 * line_height and w >= 1.5 * line_height):
+        if not (0.6 * half <= h <= 4 * half and w >= 1.5 * half):
             continue
         if w * h > MAX_REGION_SHARE * width * height:
             continue
-        boxes.append(BBox(x0=int(x), y0=int(y), x1=int(x + w), y1=int(y + h)))
+        boxes.append(BBox(x0=2 * int(x), y0=2 * int(y), x1=2 * int(x + w), y1=2 * int(y + h)))
     boxes.sort(key=lambda b: b.width * b.height, reverse=True)
     return boxes[:MAX_REGIONS]
 
 
-def _stack(clean: NDArray[np.uint8], boxes: list[BBox]) -> tuple[NDArray[np.uint8], list[int]]:
+def _erase_rules(dark_half: NDArray[np.uint8], line_height: int) -> None:
+    """Table and form rules out of the half-size ink mask, dashed ones too, across and down: no text
+    hides in them, and left in they would make every ruled row and every cell's corner a region to read.
+    A rule is ink that, with a dash's gaps closed, runs on for several line heights while staying
+    thinner than a line of text is tall."""
+    half = max(4, line_height // 2)
+    for mask in (dark_half, dark_half.T):
+        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, max(3, half // 2)), np.uint8))
+        runs = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, 3 * half), np.uint8))
+        # A run as tall as a text line is a line of text whose letters the closing joined, not a rule.
+        text_rows = cv2.morphologyEx(runs, cv2.MORPH_OPEN, np.ones((max(2, half // 3), 1), np.uint8))
+        rules = cv2.dilate(cv2.subtract(runs, text_rows), np.ones((3, 3), np.uint8))
+        mask[rules > 0] = 0
+
+
+def _stack(gray: NDArray[np.uint8], boxes: list[BBox]) -> tuple[NDArray[np.uint8], list[int]]:
+    """The regions one under another on white, each cleaned of ink lighter than text."""
     width = max(b.width for b in boxes) + 2 * GAP
     height = sum(b.height + GAP for b in boxes) + GAP
     canvas = np.full((height, width), 255, dtype=np.uint8)
     tops = []
     y = GAP
     for box in boxes:
-        canvas[y : y + box.height, GAP : GAP + box.width] = clean[box.y0 : box.y1, box.x0 : box.x1]
+        crop = gray[box.y0 : box.y1, box.x0 : box.x1]
+        canvas[y : y + box.height, GAP : GAP + box.width] = np.where(crop < DARK, 0, 255)
         tops.append(y)
         y += box.height + GAP
     return canvas, tops
@@ -119,17 +139,17 @@ def recover_words(page: PageOcr, image: NDArray[np.uint8]) -> list[Word]:
     gray = _gray(image)
     if gray.shape != (page.height, page.width):
         return []
-    dark = (gray < DARK).astype(np.uint8)
+    dark_half = (darkest_half(gray) < DARK).astype(np.uint8)
     for word in page.words:
         if word.conf >= WELL_READ:
             box = word.bbox.grow(3, page.width, page.height)
-            dark[box.y0 : box.y1, box.x0 : box.x1] = 0
+            dark_half[box.y0 // 2 : (box.y1 + 1) // 2, box.x0 // 2 : (box.x1 + 1) // 2] = 0
     line_height = int(median(w.bbox.height for w in page.words)) if page.words else page.dpi // 8
-    boxes = _regions(dark, max(8, line_height))
+    _erase_rules(dark_half, max(8, line_height))
+    boxes = [box.grow(0, page.width, page.height) for box in _regions(dark_half, max(8, line_height))]
     if not boxes:
         return []
-    clean = np.where(gray < DARK, 0, 255).astype(np.uint8)
-    canvas, tops = _stack(clean, boxes)
+    canvas, tops = _stack(gray, boxes)
     words = []
     for word in _read_sparse(canvas, dpi=page.dpi, lang=page.lang):
         if word.conf < MIN_CONFIDENCE or not any(c.isalnum() for c in word.text):

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.models import BBox, PageOcr
+from stages.images import darkest_half
 
 MM_PER_INCH = 25.4
 RULE_MM = (15.0, 90.0)
@@ -40,12 +41,14 @@ def _gray(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return image if image.ndim == 2 else np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
 
 
-def _rules(dark: NDArray[np.uint8], dpi: int) -> list[BBox]:
+def _rules(inked_half: NDArray[np.uint8], dpi: int) -> list[BBox]:
+    """Signature lines, found on the half-size ink mask (``dpi`` is the page's), in page pixels."""
     mm = dpi / MM_PER_INCH
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (int(RULE_MM[0] * mm), 1))
-    runs = cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (int(RULE_MM[0] * mm / 2), 1))
+    runs = cv2.morphologyEx(inked_half, cv2.MORPH_OPEN, kernel)
     count, _, stats, _ = cv2.connectedComponentsWithStats(runs)
-    runs_found = [BBox(x0=int(x), y0=int(y), x1=int(x + w), y1=int(y + h)) for x, y, w, h, _ in stats[1:count]]
+    runs_found = [BBox(x0=2 * int(x), y0=2 * int(y), x1=2 * int(x + w), y1=2 * int(y + h))
+                  for x, y, w, h, _ in stats[1:count]]
     rules = []
     for rule in runs_found:
         if not (RULE_MM[0] * mm <= rule.width <= RULE_MM[1] * mm and rule.height <= RULE_MAX_THICKNESS_MM * mm):
@@ -57,11 +60,11 @@ def _rules(dark: NDArray[np.uint8], dpi: int) -> list[BBox]:
     return rules[:MAX_LINES]
 
 
-def _signed_above(page: PageOcr, dark: NDArray[np.uint8], rule: BBox, mm: float) -> bool:
+def _signed_above(page: PageOcr, gray: NDArray[np.uint8], rule: BBox, mm: float) -> bool:
     """Ink above the line that no well-read word explains: a pen signature, not a form's blank."""
     top = max(0, rule.y0 - int(ABOVE_MM * mm))
     band = BBox(x0=rule.x0, y0=top, x1=rule.x1, y1=max(top + 1, rule.y0 - 1))
-    region = dark[band.y0 : band.y1, band.x0 : band.x1].copy()
+    region = (gray[band.y0 : band.y1, band.x0 : band.x1] < LINE_INK).astype(np.uint8)
     for word in page.words:
         if word.conf >= WELL_READ and word.bbox.x1 > band.x0 and word.bbox.x0 < band.x1 \
                 and word.bbox.y1 > band.y0 and word.bbox.y0 < band.y1:
@@ -77,18 +80,17 @@ def signature_names(page: PageOcr, image: NDArray[np.uint8]) -> list[BBox]:
     if gray.shape != (page.height, page.width):
         return []
     mm = page.dpi / MM_PER_INCH
-    dark = (gray < DARK).astype(np.uint8)
-    inked = (gray < LINE_INK).astype(np.uint8)
+    inked_half = (darkest_half(gray) < LINE_INK).astype(np.uint8)
     heights = [w.bbox.height for w in page.words if w.conf >= WELL_READ]
     line_height = int(median(heights)) if heights else int(4 * mm)
     boxes = []
-    for rule in _rules(inked, page.dpi):
-        if not _signed_above(page, inked, rule, mm):
+    for rule in _rules(inked_half, page.dpi):
+        if not _signed_above(page, gray, rule, mm):
             continue
         below = BBox(x0=max(0, rule.x0 - int(SIDE_MM * mm)), y0=min(page.height, rule.y1 + 1),
                      x1=min(page.width, rule.x1 + int(SIDE_MM * mm)),
                      y1=min(page.height, rule.y1 + 1 + int(2.2 * line_height)))
-        ink = dark[below.y0 : below.y1, below.x0 : below.x1]
+        ink = gray[below.y0 : below.y1, below.x0 : below.x1] < DARK
         rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
         if rows.size == 0:
             continue
