@@ -209,12 +209,21 @@ def bench(
     ocrmypdf: Annotated[bool, typer.Option("--ocrmypdf/--no-ocrmypdf")] = True,
     engine: Annotated[str | None, typer.Option("--engine", help="OCR engine of both the floor and Sportel "
                                                "(default: the settings' SPORTEL_OCR_ENGINE)")] = None,
+    production: Annotated[bool, typer.Option(
+        "--production/--no-production",
+        help="Also run the production shape: PostgreSQL, Redis and separate worker processes")] = False,
+    postgres_admin_url: Annotated[str, typer.Option(
+        help="PostgreSQL account that may create (and drop) a fresh database for --production")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    redis_url: Annotated[str, typer.Option(help="Redis database that --production may empty")
+                         ] = "redis://127.0.0.1:6379/13",
 ) -> None:
     """Pages per minute of Sportel end to end against bare tesseract and OCRmyPDF, and peak memory."""
-    from benchmarks.bench import run_benchmark
+    from benchmarks.bench import ProductionParts, run_benchmark
 
+    parts = ProductionParts(postgres_admin_url, redis_url) if production else None
     result = run_benchmark(samples_dir / "batch.pdf", service_id=service, jobs=jobs, with_ocrmypdf=ocrmypdf,
-                           engine=engine or Settings().ocr_engine)
+                           engine=engine or Settings().ocr_engine, production=parts)
     table = Table(title=f"{result.pages} pages, {result.jobs} parallel jobs, engine {result.engine}")
     for column in ("run", "seconds", "pages/min", "CPU s", "pages/CPU-min", "peak RSS MB"):
         table.add_column(column)
@@ -224,6 +233,8 @@ def bench(
     console.print(table)
     for name, value in result.ratios().items():
         console.print(f"{name}: {value:.2f}")
+    for name, peak in result.worker_peaks_mb.items():
+        console.print(f"peak RSS of worker process {name}: {peak:.0f} MB")
     out.write_text(result.to_json(), encoding="utf-8")
     console.print(f"figures written to {out}")
 

@@ -25,7 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,19 +63,24 @@ class BenchResult:
     jobs: int
     engine: str
     runs: list[RunFigure] = field(default_factory=list)
+    worker_peaks_mb: dict[str, float] = field(default_factory=dict)
+    """Peak RSS of each worker process of the production run."""
 
     def figure(self, name: str) -> RunFigure | None:
         return next((r for r in self.runs if r.name == name), None)
 
     def ratios(self) -> dict[str, float]:
-        floor, sportel, ocrmypdf = self.figure("floor"), self.figure("sportel"), self.figure("ocrmypdf")
+        floor, ocrmypdf = self.figure("floor"), self.figure("ocrmypdf")
         out: dict[str, float] = {}
-        if floor and sportel:
-            out["sportel_vs_floor"] = sportel.pages_per_minute / floor.pages_per_minute
-            out["sportel_vs_floor_cpu"] = sportel.pages_per_cpu_minute / floor.pages_per_cpu_minute
-        if ocrmypdf and sportel:
-            out["sportel_vs_ocrmypdf"] = sportel.pages_per_minute / ocrmypdf.pages_per_minute
-            out["sportel_vs_ocrmypdf_cpu"] = sportel.pages_per_cpu_minute / ocrmypdf.pages_per_cpu_minute
+        for sportel in (self.figure("sportel"), self.figure("sportel-production")):
+            if sportel is None:
+                continue
+            if floor:
+                out[f"{sportel.name}_vs_floor"] = sportel.pages_per_minute / floor.pages_per_minute
+                out[f"{sportel.name}_vs_floor_cpu"] = sportel.pages_per_cpu_minute / floor.pages_per_cpu_minute
+            if ocrmypdf:
+                out[f"{sportel.name}_vs_ocrmypdf"] = sportel.pages_per_minute / ocrmypdf.pages_per_minute
+                out[f"{sportel.name}_vs_ocrmypdf_cpu"] = sportel.pages_per_cpu_minute / ocrmypdf.pages_per_cpu_minute
         return out
 
     def to_json(self) -> str:
@@ -81,6 +89,7 @@ class BenchResult:
             "runs": [{**asdict(r), "pages_per_minute": round(r.pages_per_minute, 2),
                       "pages_per_cpu_minute": round(r.pages_per_cpu_minute, 2)} for r in self.runs],
             "ratios": {k: round(v, 3) for k, v in self.ratios().items()},
+            "worker_peaks_mb": self.worker_peaks_mb,
         }, indent=2)
 
 
@@ -173,6 +182,102 @@ def run_sportel(pdf: Path, work: Path, *, jobs: int, service_id: str, pages: int
                      peak_rss_mb=round(usage.ru_maxrss / 1024, 1))
 
 
+@dataclass(frozen=True)
+class ProductionParts:
+    """Where the production run finds its servers: a PostgreSQL account that may create databases (a
+    fresh one is made for the run and dropped after) and a Redis database it may empty."""
+
+    postgres_admin_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    redis_url: str = "redis://127.0.0.1:6379/13"
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in task.read_text().split())
+            except OSError:
+                continue
+    return found
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The kernel's high-water mark of resident memory of one process (``VmHWM``), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+@contextmanager
+def _fresh_database(admin_url: str) -> Iterator[str]:
+    import sqlalchemy as sa
+
+    name = f"sportel_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str, pages: int, engine: str,
+                           parts: ProductionParts) -> tuple[RunFigure, dict[str, float]]:
+    """The production shape on this one host: PostgreSQL, Redis and separate ``sportel worker``
+    processes, ``jobs`` for the ``pages`` queue (one thread each, as the floor has one process per job) and
+    one for ``intake`` and ``documents``; ``sportel process`` submits the batch and waits for it.
+
+    The clock and the CPU count start before the workers do (their start-up is paid here, although a
+    real deployment pays it once a day). Returns the run and each worker process's peak RSS
+    (``VmHWM``, read just before it is stopped), keyed ``pages-1``..., ``documents``."""
+    import redis
+
+    from storage.migrate import upgrade
+
+    redis.Redis.from_url(parts.redis_url).flushdb()
+    sportel = str(Path(sys.executable).with_name("sportel"))
+    with _fresh_database(parts.postgres_admin_url) as database_url:
+        upgrade(database_url)  # before the workers start: they would all migrate at once otherwise
+        env = {**_single_thread_env(), "SPORTEL_OCR_ENGINE": engine, "SPORTEL_HOME": str(work / "prod-home"),
+               "SPORTEL_DATABASE_URL": database_url, "SPORTEL_BROKER": "redis",
+               "SPORTEL_BROKER_URL": parts.redis_url, "SPORTEL_BLOB_DIR": str(work / "prod-blobs")}
+        cpu, start = _children_cpu(), time.perf_counter()
+        workers = {f"pages-{n + 1}": subprocess.Popen(
+            [sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "pages"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for n in range(jobs)}
+        workers["documents"] = subprocess.Popen(
+            [sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "intake", "--queue",
+             "documents"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peaks: dict[str, float] = {}
+        try:
+            completed = subprocess.run(
+                [sportel, "process", str(pdf), "--service", service_id, "--out", str(work / "prod-out")],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            seconds = time.perf_counter() - start
+            for name, worker in workers.items():
+                peaks[name] = round(max(_peak_rss_mb(pid) for pid in _descendants(worker.pid)), 1)
+        finally:
+            for worker in workers.values():
+                worker.terminate()
+            for worker in workers.values():
+                worker.wait(timeout=120)
+        if completed.returncode != 0:
+            raise RuntimeError(f"sportel process exited with {completed.returncode}: {completed.stderr[-1500:]}")
+    figure = RunFigure("sportel-production", seconds, pages, cpu_seconds=_children_cpu() - cpu,
+                       peak_rss_mb=max(peaks.values()))
+    return figure, peaks
+
+
 def run_ocrmypdf(pdf: Path, work: Path, *, jobs: int, lang: str, pages: int) -> RunFigure:
     ocrmypdf = str(Path(sys.executable).with_name("ocrmypdf"))
     cpu, start = _children_cpu(), time.perf_counter()
@@ -183,13 +288,23 @@ def run_ocrmypdf(pdf: Path, work: Path, *, jobs: int, lang: str, pages: int) -> 
 
 
 def run_benchmark(pdf: Path, *, service_id: str, jobs: int = os.cpu_count() or 1, lang: str = "sqi+eng",
-                  dpi: int = 300, with_ocrmypdf: bool = True, engine: str = "tesserocr") -> BenchResult:
+                  dpi: int = 300, with_ocrmypdf: bool = True, engine: str = "tesserocr",
+                  production: ProductionParts | None = None) -> BenchResult:
+    """Floor, Sportel embedded (and, given ``production``, Sportel on PostgreSQL and Redis with separate
+    worker processes), then the floor again, then OCRmyPDF."""
     with tempfile.TemporaryDirectory(prefix="sportel-bench-") as tmp:
         work = Path(tmp)
         before = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
         sportel = run_sportel(pdf, work, jobs=jobs, service_id=service_id, pages=before.pages, engine=engine)
+        runs = [sportel]
+        if production is not None:
+            shaped, peaks = run_sportel_production(pdf, work, jobs=jobs, service_id=service_id,
+                                                   pages=before.pages, engine=engine, parts=production)
+            runs.append(shaped)
         after = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
-        result = BenchResult(pages=before.pages, jobs=jobs, engine=engine, runs=[_mean_floor(before, after), sportel])
+        result = BenchResult(pages=before.pages, jobs=jobs, engine=engine, runs=[_mean_floor(before, after), *runs])
+        if production is not None:
+            result.worker_peaks_mb = peaks
         if with_ocrmypdf:
             result.runs.append(run_ocrmypdf(pdf, work, jobs=jobs, lang=lang, pages=before.pages))
     return result

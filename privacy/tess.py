@@ -3,7 +3,7 @@ in process through tesserocr.
 
 A page OCR is worth a process start; a crop of one line is not: ``pytesseract`` starts a tesseract and
 loads its model for every call (about 150-250 ms for eng, more for sqi+eng), tesserocr keeps one engine per
-thread, language and mode, and reads a small crop in a few tens of milliseconds. Without the tesserocr
+thread and language (the OCR stage's, shared) and reads a small crop in a few tens of milliseconds. Without the tesserocr
 wheel the ``tesseract`` command is used, with the same arguments.
 """
 
@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.models import BBox, Word
-
-_engines = threading.local()
 
 SINGLE_LINE = 7
 SPARSE = 11
@@ -42,16 +39,11 @@ def _tesserocr() -> Any:
 
 
 def _engine(lang: str, psm: int) -> Any:
-    """This thread's engine for ``lang`` (one per language, not per mode: a model is tens of MB)."""
-    from stages.ocr import tessdata_dir
+    """This thread's engine for ``lang``: the OCR stage's own, so that a worker thread holds one model per
+    language (a model is tens of MB) whichever step reads."""
+    from stages.ocr import thread_engine
 
-    cache: dict[str, Any] = _engines.__dict__.setdefault("cache", {})
-    engine = cache.get(lang)
-    if engine is None:
-        engine = _tesserocr().PyTessBaseAPI(path=str(tessdata_dir()), lang=lang)
-        cache[lang] = engine
-    engine.SetPageSegMode(psm)
-    return engine
+    return thread_engine(lang, psm)
 
 
 def _gray(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -86,6 +78,9 @@ def read_text(image: NDArray[np.uint8], *, lang: str, psm: int, dpi: int = 300, 
         return str(engine.GetUTF8Text() or "")
     finally:
         engine.Clear()
+        # The engine is shared with page OCR, which must read every character again.
+        engine.SetVariable("tessedit_char_whitelist", "")
+        engine.SetVariable("preserve_interword_spaces", "0")
 
 
 def read_words(image: NDArray[np.uint8], *, lang: str, psm: int, dpi: int = 300) -> list[Word]:

@@ -148,8 +148,10 @@ _apis = threading.local()
 
 
 def _tesserocr_api(lang: str, psm: int, folder: Path) -> Any:
-    cache: dict[tuple[str, int, Path], Any] = _apis.__dict__.setdefault("cache", {})
-    key = (lang, psm, folder)
+    """This thread's engine for ``lang``, set to ``psm``. One per thread and language, not per mode: a
+    model is tens of MB, and page OCR, orientation probes and the privacy re-reads all use the same."""
+    cache: dict[tuple[str, Path], Any] = _apis.__dict__.setdefault("cache", {})
+    key = (lang, folder)
     api = cache.get(key)
     if api is None:
         _single_threaded()
@@ -160,7 +162,14 @@ def _tesserocr_api(lang: str, psm: int, folder: Path) -> Any:
         except RuntimeError as exc:
             raise ConfigurationError(f"tesserocr could not load languages {lang} from {folder}") from exc
         cache[key] = api
+    api.SetPageSegMode(psm)
     return api
+
+
+def thread_engine(lang: str, psm: int, tessdata: str | Path | None = None) -> Any:
+    """This thread's tesserocr engine for ``lang`` in page segmentation mode ``psm`` (see
+    :func:`_tesserocr_api`). A caller that sets variables on it sets them back before it returns."""
+    return _tesserocr_api(lang, psm, tessdata_dir(tessdata))
 
 
 def _tesserocr_tsv(image: NDArray[np.uint8], *, dpi: int, lang: str, psm: int, folder: Path) -> str:
