@@ -11,7 +11,7 @@ chain under its append lock); they are re-exported here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from cryptography import x509
@@ -93,12 +93,15 @@ def event_for(
     purpose: str | None,
     request_id: str | None,
     subject_personal_number: str | None = None,
+    visible_entities: Collection[str] | None = None,
 ) -> AuditEvent:
     """The one audit event of a read or a denial, from the policy decision that answered it.
 
     An unknown purpose is recorded as absent (the decision's reason says it was unknown): free text a
-    caller typed must not reach the log.
+    caller typed must not reach the log. ``visible_entities``: the entity types the response showed
+    unredacted (empty: a fully redacted copy); a denial served nothing, so it records none.
     """
+    shown = None if visible_entities is None or not decision.allowed else ",".join(sorted(set(visible_entities)))
     return AuditEvent(
         user_id=principal.user_id,
         role=principal.role.value,
@@ -112,6 +115,7 @@ def event_for(
         reason=decision.reason,
         grant_id=decision.grant_id,
         subject_personal_number=subject_personal_number,
+        visible_entities=shown,
     )
 
 

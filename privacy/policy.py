@@ -24,7 +24,7 @@ DEFAULT_POLICY_FILE = Path(__file__).parent / "policy.yaml"
 ANY = "*"
 
 # Kinds that serve no document content, so no entity visibility applies to them.
-_CONTENTLESS_KINDS: frozenset[str] = frozenset({"metadata", "audit"})
+CONTENTLESS_KINDS: frozenset[str] = frozenset({"metadata", "audit"})
 
 
 class Role(StrEnum):
@@ -248,7 +248,7 @@ def decide(
         return _deny("purpose_required")
     if resource.kind == "original":
         return _decide_original(principal, resource, purpose, grants, assigned_case_ids, now)
-    if resource.kind in _CONTENTLESS_KINDS:
+    if resource.kind in CONTENTLESS_KINDS:
         return Decision(allowed=True, reason="allowed", visible_entities=frozenset(), redacted=False)
     visible = policy.visibility_for(principal.role, resource.department, resource.document_type).unredacted
     return Decision(allowed=True, reason="allowed_redacted", visible_entities=visible, redacted=True)

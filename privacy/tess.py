@@ -2,9 +2,9 @@
 in process through tesserocr.
 
 A page OCR is worth a process start; a crop of one line is not: ``pytesseract`` starts a tesseract and
-loads its model for every call (about 150-250 ms for eng, more for sqi+eng), tesserocr keeps one engine per
-thread and language (the OCR stage's, shared) and reads a small crop in a few tens of milliseconds. Without the tesserocr
-wheel the ``tesseract`` command is used, with the same arguments.
+loads its model for every call (about 150-250 ms for eng, more for sqi+eng); tesserocr keeps one engine per
+thread and language (the OCR stage's, shared) and reads a small crop in a few tens of milliseconds.
+Without the tesserocr wheel the ``tesseract`` command is used, with the same arguments.
 """
 
 from __future__ import annotations

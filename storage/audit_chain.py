@@ -45,6 +45,7 @@ SignatureAlgorithm = Literal["ed25519", "rsa-pss-sha256", "ecdsa-sha256"]
 # Ids and codes only: a free-text field would be the first place personal data leaks into the log.
 _Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s\x00-\x1f]+$")]
 _Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_.-]*$")]
+_EntityTypes = Annotated[str, Field(max_length=512, pattern=r"^([A-Z][A-Z0-9_]*(,[A-Z][A-Z0-9_]*)*)?$")]
 
 
 class AuditIntegrityError(SportelError):
@@ -80,6 +81,9 @@ class AuditEvent(_Frozen):
     """The grant a read of an original relied on, or the grant an entry with outcome ``granted`` issued."""
     target_user_id: _Id | None = None
     """Whom a grant was issued to."""
+    visible_entities: _EntityTypes | None = None
+    """Entity types the reader was shown unredacted, sorted and comma-separated (``""``: none); ``None``
+    when no document content was served (a denial, a metadata read)."""
     subject_personal_number: str | None = Field(default=None, repr=False, exclude=True, max_length=64)
     occurred_at: AwareDatetime | None = None
     """Default: the time of the append."""
@@ -115,6 +119,7 @@ class AuditEntry(_Frozen):
     subject_key: str | None
     prev_hash: str
     entry_hash: str
+    visible_entities: str | None = None
 
 
 class Checkpoint(_Frozen):
@@ -146,6 +151,9 @@ def _canonical_json(obj: dict[str, Any]) -> bytes:
 def canonical_bytes(entry: AuditEntry) -> bytes:
     """The bytes that are hashed: every field except ``entry_hash``, sorted keys, no spaces, UTF-8."""
     fields = entry.model_dump(exclude={"entry_hash", "occurred_at"})
+    if fields["visible_entities"] is None:
+        # Added after the first entries were written: entries without it hash exactly as they did.
+        del fields["visible_entities"]
     fields["occurred_at"] = format_time(entry.occurred_at)
     fields["v"] = ENCODING_VERSION
     return _canonical_json(fields)

@@ -269,6 +269,7 @@ def _entry(row: AuditEntryRow) -> AuditEntry:
         case_id=row.case_id, document_id=row.document_id, purpose=row.purpose, request_id=row.request_id,
         reason=row.reason, grant_id=row.grant_id, target_user_id=row.target_user_id,
         subject_key=row.subject_key, prev_hash=row.prev_hash, entry_hash=row.entry_hash,
+        visible_entities=row.visible_entities,
     )
 
 

@@ -39,6 +39,8 @@ class AuditEntryRow(Base):
     """HMAC-SHA256 of the data subject's personal number under the audit key; never the number."""
     prev_hash: Mapped[str] = mapped_column(String(_HASH))
     entry_hash: Mapped[str] = mapped_column(String(_HASH), unique=True)
+    visible_entities: Mapped[str | None] = mapped_column(String(512))
+    """Entity types shown unredacted, comma-separated (codes, never values); NULL when no content."""
 
 
 class AuditHeadRow(Base):

@@ -115,8 +115,18 @@ def get_fields(case_id: str, state: StateDep, user: CurrentUser, request_id: Req
     """Key fields read off the case's documents (the data-entry view). Values are OCR text: the read is
     an ``ocr_text`` read, and personal values the role may not see come back masked."""
     resource = case_resource(state, case_id, "ocr_text")
-    authorize(state, user, resource, purpose=purpose, request_id=request_id)
+    authorize(state, user, resource, purpose=purpose, request_id=request_id,
+              visible=_visible_on_case(state, user, case_id, resource.department))
     return load_fields(state, user, case_id, resource.department)
+
+
+def _visible_on_case(state: AppState, user: Principal, case_id: str, department: str | None) -> set[str]:
+    """The entity types the fields read may show unredacted: each document's type has its own rule, so the
+    audit entry names every type shown on any of the case's documents."""
+    with repo.session_scope(state.context.session_factory) as session:
+        types = {d.document_type for d in repo.documents_of_case(session, case_id)}
+    return {entity for document_type in types
+            for entity in state.policy.visibility_for(user.role, department, document_type).unredacted}
 
 
 def build_case_receipt(context: WorkerContext, case_id: str, *, issued_at: datetime | None = None) -> bytes:

@@ -59,6 +59,8 @@ def _content_routes(api: Api) -> list[tuple[str, str, dict[str, str]]]:
         ("page_image", f"/api/documents/{doc}/pages/0/image", {}),
         ("ocr_text", f"/api/documents/{doc}/text", {}),
         ("original", f"/api/documents/{doc}/original", {"purpose": "case_processing"}),
+        ("redacted", f"/api/documents/{doc}/view", {}),
+        ("original", f"/api/documents/{doc}/pages/0/original", {"purpose": "case_processing"}),
         ("metadata", f"/ui/cases/{case}", {}),
         ("metadata", f"/api/documents/{doc}/redactions", {}),
     ]
@@ -88,16 +90,43 @@ def test_a_role_without_the_right_gets_nothing_and_the_denial_is_audited(api: Ap
         before = api.audit_size()
         response = api.get(who, url, **params)
         assert response.status_code == 403, (who, url, response.status_code)  # type: ignore[attr-defined]
-        assert b"%PDF" not in response.content and b"PNG" not in response.content  # type: ignore[attr-defined]
+        content = response.content  # type: ignore[attr-defined]
+        assert b"%PDF" not in content and b"PNG" not in content and b"\xff\xd8\xff" not in content
         assert api.audit_size() == before + 1
         assert api.client.app.state.sportel.audit.entries()[-1].outcome == "denied"  # type: ignore[attr-defined]
 
 
+def test_every_content_read_names_the_entity_types_it_showed(api: Api) -> None:
+    """Reads of content name what the response showed unredacted: nothing for redacted copies and page
+    images, every type for originals; metadata reads and denials name nothing."""
+    from pipeline.models import PII_ENTITY_TYPES
+
+    case = api.run.manifest.case_id
+    expires = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    api.post("admin", "/api/grants", {"user_id": "officer-1", "case_id": case, "purpose": "case_processing",
+                                      "expires_at": expires})
+    state = api.client.app.state.sportel  # type: ignore[attr-defined]
+    everything = ",".join(sorted(PII_ENTITY_TYPES))
+    for kind, url, params in _content_routes(api):
+        assert api.get("officer", url, **params).status_code == 200, url  # type: ignore[attr-defined]
+        shown = state.audit.entries()[-1].visible_entities
+        if kind == "metadata":
+            assert shown is None, url
+        elif kind == "original":
+            assert shown == everything, url
+        elif url.endswith(("/redacted", "/image")):
+            assert shown == "", url
+        else:
+            assert shown is not None, url
+    assert api.get("desk", f"/api/documents/{_released_document(api)}/original").status_code == 403  # type: ignore[attr-defined]
+    assert state.audit.entries()[-1].visible_entities is None
+
+
 def test_original_needs_a_current_grant_and_a_purpose(api: Api) -> None:
     doc = _released_document(api)
-    assert api.get("officer", f"/api/documents/{doc}/original").status_code == 403  # type: ignore[attr-defined]
-    assert api.get("dpo", f"/api/documents/{doc}/original",  # type: ignore[attr-defined]
-                   purpose="case_processing").status_code == 403
+    for url in (f"/api/documents/{doc}/original", f"/api/documents/{doc}/pages/0/original"):
+        assert api.get("officer", url).status_code == 403  # type: ignore[attr-defined]
+        assert api.get("dpo", url, purpose="case_processing").status_code == 403  # type: ignore[attr-defined]
 
 
 def test_ocr_text_masks_every_entity_type_the_role_may_not_see(api: Api) -> None:
