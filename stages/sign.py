@@ -16,17 +16,20 @@ authority or a revocation service being down is worth a retry; a bad certificate
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
+import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args
 
+from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -41,8 +44,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.attributes import CMSAttributeProvider, SignedAttributeProviderSpec
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.signers.pdf_cms import SimpleSigner
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
@@ -56,7 +61,7 @@ from pyhanko.sign.validation.status import (
     SignatureCoverageLevel,
 )
 from pyhanko.stamp import TextStampStyle
-from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
@@ -72,6 +77,7 @@ from pipeline.errors import (
 from pipeline.models import InputSignatureReport, InputSignatures, PadesLevel, SignatureReport
 from pipeline.settings import Settings
 from stages.pki import ensure_demo_pki
+from stages.sign_check import ExpectedSigner, b_b_signature_checks_out
 
 __all__ = [
     "SignerConfig",
@@ -94,6 +100,9 @@ _LEVELS: tuple[str, ...] = get_args(PadesLevel)
 _TIMESTAMPED = frozenset({"B-T", "B-LT", "B-LTA"})
 _WITH_REVOCATION_INFO = frozenset({"B-LT", "B-LTA"})
 _TSA_TIMEOUT_S = 10
+_DIGEST = "sha256"
+
+log = logging.getLogger(__name__)
 
 
 class SigningCredentialError(SigningError):
@@ -136,24 +145,79 @@ def load_signer(config: SignerConfig) -> Signer:
     one operation at a time.
     """
     if config.pkcs11_module is not None:
-        return _load_pkcs11_signer(config)
-    if config.pkcs12 is not None:
-        return _load_pkcs12_signer(config.pkcs12, config.passphrase)
-    raise SigningCredentialError("no signing key configured: set a PKCS#12 file or a PKCS#11 module")
+        signer = _load_pkcs11_signer(config)
+    elif config.pkcs12 is not None:
+        signer = _load_pkcs12_signer(config.pkcs12, config.passphrase)
+    else:
+        raise SigningCredentialError("no signing key configured: set a PKCS#12 file or a PKCS#11 module")
+    signer.signed_attr_prov_spec = _PadesSignedAttributes(signer.signing_cert)
+    return signer
+
+
+class _EncodedAttribute(CMSAttributeProvider):
+    """A signed attribute whose value is the same in every signature, handed out as already encoded."""
+
+    def __init__(self, der: bytes) -> None:
+        self._der = der
+
+    async def get_attribute(self, dry_run: bool = False) -> cms.CMSAttribute:
+        # A fresh parse each time (lazy, so nearly free): asn1crypto values are mutable, and would be shared.
+        return cms.CMSAttribute.load(self._der)
+
+
+class _PadesSignedAttributes(SignedAttributeProviderSpec):
+    """The signed attributes pyHanko gives a PAdES signature (its CAdES spec), but for the signing-
+    certificate-v2 attribute, which depends on the certificate only: encoded once per key instead of
+    built and encoded again for every signature, about a third of a B-B signature's CPU time with
+    asn1crypto. Content type and message digest are added by pyHanko per signature, as before.
+
+    What pyHanko's spec adds beyond this (a signing time for plain CAdES, CAdES signer attributes or
+    content timestamps from the signature metadata) Sportel never asks for: PAdES forbids the former.
+    """
+
+    def __init__(self, certificate: asn1_x509.Certificate | None) -> None:
+        if certificate is None:
+            raise SigningCredentialError("the signer has no certificate")
+        attribute = simple_cms_attribute(  # type: ignore[no-untyped-call]
+            "signing_certificate_v2", as_signing_certificate_v2(certificate, hash_algo=_DIGEST)
+        )
+        self._signing_certificate: bytes = attribute.dump()
+
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str) -> Iterator[CMSAttributeProvider]:
+        yield _EncodedAttribute(self._signing_certificate)
 
 
 class _LoadedKeySigner(SimpleSigner):
-    """pyHanko's in-memory signer, with the private key opened once.
+    """pyHanko's in-memory signer, with the private key opened once and the CMS parts that never change
+    encoded once.
 
     ``SimpleSigner.sign_raw`` re-opens the key from DER on every call, and a signature calls it twice (a
     dry run sizes the signature container): with RSA that is two full key consistency checks, about
     90 ms each on this class of machine, for nothing. RSA PKCS#1 v1.5 (what the certificates here
     declare) signs with the key opened at load; any other mechanism goes the library's way.
+
+    pyHanko also builds the signer identifier, the algorithm identifiers and a wrapper for each embedded
+    certificate anew for every signature, and asn1crypto copies each certificate's parsed tree to wrap
+    it: they are the same in every signature of this key, so they are encoded here once and reused as
+    parsed copies (same structure and bytes as pyHanko's own, see ``tests/signing``).
     """
 
     def __init__(self, *, key: RSAPrivateKey, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._opened_key = key
+        cert = self.signing_cert
+        if cert is None:
+            raise SigningCredentialError("the PKCS#12 key comes without its certificate")
+        registry = [c for c in self.cert_registry if self.embed_roots or c.self_signed == "no"]
+        choices = [cms.CertificateChoices(name="certificate", value=c).dump() for c in [*registry, cert]]
+        self._certificates = tuple(dict.fromkeys(choices))
+        self._signer_id = cms.SignerIdentifier({
+            "issuer_and_serial_number": cms.IssuerAndSerialNumber(
+                {"issuer": cert.issuer, "serial_number": cert.serial_number}
+            )
+        }).dump()
+        self._digest_algorithm = algos.DigestAlgorithm({"algorithm": _DIGEST}).dump()
+        self._signature_algorithm = self.get_signature_mechanism_for_digest(_DIGEST).dump()
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
@@ -161,6 +225,42 @@ class _LoadedKeySigner(SimpleSigner):
             signature: bytes = self._opened_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
             return signature
         return bytes(super().sign_raw(data, digest_algorithm))
+
+    def signer_info(self, digest_algorithm: str, signed_attrs: Any, signature: bytes) -> cms.SignerInfo:
+        if digest_algorithm != _DIGEST:
+            return super().signer_info(digest_algorithm, signed_attrs, signature)
+        return cms.SignerInfo({
+            "version": "v1",
+            "sid": cms.SignerIdentifier.load(self._signer_id),
+            "digest_algorithm": algos.DigestAlgorithm.load(self._digest_algorithm),
+            "signature_algorithm": algos.SignedDigestAlgorithm.load(self._signature_algorithm),
+            "signed_attrs": signed_attrs,
+            "signature": signature,
+        })
+
+    def _package_signature(self, *, digest_algorithm: str, cms_version: Any, signed_attrs: Any, signature: bytes,
+                           unsigned_attrs: Any, encap_content_info: Any) -> cms.ContentInfo:
+        # pyHanko 0.38's SignedData, from the parts encoded at load (pinned in pyproject: a new pyHanko
+        # version is checked against tests/signing before it is taken).
+        if digest_algorithm != _DIGEST or self.attribute_certs:
+            package: cms.ContentInfo = super()._package_signature(
+                digest_algorithm=digest_algorithm, cms_version=cms_version, signed_attrs=signed_attrs,
+                signature=signature, unsigned_attrs=unsigned_attrs, encap_content_info=encap_content_info,
+            )
+            return package
+        signer_info = self.signer_info(digest_algorithm, signed_attrs, signature)
+        if unsigned_attrs is not None:
+            signer_info["unsigned_attrs"] = unsigned_attrs
+        return cms.ContentInfo({
+            "content_type": cms.ContentType("signed_data"),
+            "content": cms.SignedData({
+                "version": cms_version,
+                "digest_algorithms": cms.DigestAlgorithms((algos.DigestAlgorithm.load(self._digest_algorithm),)),
+                "encap_content_info": encap_content_info or {"content_type": "data"},
+                "certificates": [cms.CertificateChoices.load(c) for c in self._certificates],
+                "signer_infos": [signer_info],
+            }),
+        })
 
 
 def _load_pkcs12_signer(path: Path, passphrase: bytes | None) -> Signer:
@@ -298,10 +398,11 @@ def sign_pdf(
     (chain and revocation) before anything is signed. ``stamp_text`` adds a visible stamp at the foot
     of the last page, followed by the signing time.
     """
-    signed, _signature = _sign(
+    signed = _sign(
         pdf, signer, level=level, reason=reason, location=location, certify=certify,
         timestamp_url=timestamp_url, validation_context=validation_context, stamp_text=stamp_text,
     )
+    _assert_signed(signed)
     return signed
 
 
@@ -316,8 +417,8 @@ def _sign(
     timestamp_url: str | None,
     validation_context: ValidationContext | None,
     stamp_text: str | None,
-) -> tuple[bytes, EmbeddedPdfSignature]:
-    """:func:`sign_pdf`, also handing back the new signature as read back from the signed bytes."""
+) -> bytes:
+    """:func:`sign_pdf` without the read-back check: the caller checks the bytes before release."""
     if level not in _LEVELS:
         raise ConfigurationError(f"unknown PAdES level {level!r}; expected one of {', '.join(_LEVELS)}")
     if level in _TIMESTAMPED and not timestamp_url:
@@ -329,7 +430,7 @@ def _sign(
     _check_certificate_dates(signer)
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
-        md_algorithm="sha256",
+        md_algorithm=_DIGEST,
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason,
         location=location,
@@ -362,7 +463,7 @@ def _sign(
             signed = attempt(_open_for_signing(pdf), None)
     except Exception as exc:
         raise _signing_failure(exc) from exc
-    return signed, _assert_signed(signed)
+    return signed
 
 
 @functools.lru_cache(maxsize=8)
@@ -435,6 +536,15 @@ def _signing_failure(exc: Exception) -> SportelError:
     if isinstance(exc, timestamps.TimestampRequestError):
         return SigningError("the timestamp authority did not answer or refused the request; try again later")
     cause = exc.__cause__ if isinstance(exc, PyHankoSigningError) else None
+    if cause is not None and (found := _certificate_failure(cause)) is not None:
+        return found
+    if type(exc).__module__.startswith("pkcs11"):
+        return SigningError(f"the PKCS#11 token failed while signing ({type(exc).__name__})")
+    return SigningError(f"signing failed ({type(exc).__name__})")
+
+
+def _certificate_failure(cause: BaseException) -> SportelError | None:
+    """Our error for a failed check of the signing certificate; ``None`` if ``cause`` is no such failure."""
     if isinstance(cause, cv_errors.RevokedError):
         return SigningCredentialError("the signing certificate is revoked")
     if isinstance(cause, cv_errors.ExpiredError | cv_errors.NotYetValidError):
@@ -445,9 +555,7 @@ def _signing_failure(exc: Exception) -> SportelError:
         return SigningCredentialError("the signing certificate does not chain to a trusted root")
     if isinstance(cause, cv_errors.PathValidationError):
         return SigningCredentialError(f"the signing certificate failed validation ({type(cause).__name__})")
-    if type(exc).__module__.startswith("pkcs11"):
-        return SigningError(f"the PKCS#11 token failed while signing ({type(exc).__name__})")
-    return SigningError(f"signing failed ({type(exc).__name__})")
+    return None
 
 
 def _assert_signed(signed: bytes) -> EmbeddedPdfSignature:
@@ -488,12 +596,14 @@ class SigningSession:
     value must verify. On top of that:
 
     * the signing certificate is checked online against ``trust_roots`` (chain, validity, revocation,
-      fail closed) on the first signature and again whenever :data:`TRUST_RECHECK_S` has passed, instead
-      of before every signature; B-LT and B-LTA fetch revocation data for every signature, since it goes
-      into the file;
+      fail closed) by :meth:`check_certificates` when a worker starts, or else on the first signature,
+      and again whenever :data:`TRUST_RECHECK_S` has passed, instead of before every signature; the
+      timestamp authority's certificate likewise, for the timestamped levels. B-LT and B-LTA fetch
+      revocation data for every signature, since it goes into the file;
     * a ``B-B`` output must cover the whole file, carry the no-changes certification and the certificate
       that was checked: with nothing appended after the signature there is nothing for a modification
-      analysis to find;
+      analysis to find. It is checked on the bytes just written (:mod:`stages.sign_check`), or read back
+      in full with pyHanko when that check cannot tell;
     * ``B-T`` and up are validated in full with :func:`validate_pdf` (timestamp token, document security
       store, document timestamp, modification analysis).
 
@@ -514,31 +624,101 @@ class SigningSession:
             raise SigningCredentialError(
                 "no trust root configured for the signing certificate (settings: sign_trust_roots)"
             )
+        if signer.signing_cert is None:
+            raise SigningCredentialError("the signer has no certificate")
         self.signer = signer
         self.trust_roots = tuple(trust_roots)
         self.timestamp_url = timestamp_url
         self.stamp_text = stamp_text
         self._recheck_s = recheck_s
-        self._trusted_until = float("-inf")
+        self._signer_checked_until = float("-inf")
+        self._timestamp_authority_checked_until = float("-inf")
         self._lock = threading.Lock()
+        # Per process, not per signature: what a B-B output must name, and the roots to validate against.
+        self._expected = ExpectedSigner.of(signer.signing_cert)
+        self._roots: list[asn1_x509.Certificate] | None = None
+
+    def check_certificates(self) -> None:
+        """Check the signing certificate online now (chain to the trust roots, validity, revocation), and
+        the timestamp authority's when one is set, as the first signature would; also prepare what every
+        signature of this process reuses (the stamp's font). A worker calls this when it starts, so that
+        no document's signing pays for it.
+
+        Fails closed as signing does: raises :class:`~pipeline.errors.SigningError` (retryable) or
+        :class:`SigningCredentialError`, and the session then checks again before its next signature.
+        """
+        with self._lock:
+            if self.stamp_text:
+                _stamp_font_program()
+            context = build_validation_context(self.trust_roots)
+            asyncio.run(self._check_signer(context))
+            self._signer_checked_until = time.monotonic() + self._recheck_s
+            if self.timestamp_url:
+                asyncio.run(self._check_timestamp_authority(context, self.timestamp_url))
+                self._timestamp_authority_checked_until = time.monotonic() + self._recheck_s
+
+    async def _check_signer(self, context: ValidationContext) -> None:
+        # What pyHanko checks of the signer before signing with a validation context.
+        validator = CertificateValidator(
+            self.signer.signing_cert, intermediate_certs=self.signer.cert_registry, validation_context=context
+        )
+        try:
+            await validator.async_validate_usage(signers.DEFAULT_SIGNER_KEY_USAGE)  # type: ignore[no-untyped-call]
+        except (cv_errors.PathBuildingError, cv_errors.PathValidationError) as exc:
+            raise (_certificate_failure(exc) or SigningError("the signing certificate check failed")) from exc
+
+    @staticmethod
+    async def _check_timestamp_authority(context: ValidationContext, url: str) -> None:
+        # pyHanko's own pre-signing check of the authority (a sample token, then its certificate's path).
+        try:
+            async for _path in _timestamper(url).validation_paths(context):  # type: ignore[no-untyped-call]
+                pass
+        except timestamps.TimestampRequestError as exc:
+            raise SigningError("the timestamp authority did not answer or refused the request") from exc
+        except (cv_errors.PathBuildingError, cv_errors.PathValidationError) as exc:
+            raise SigningCredentialError(
+                f"the timestamp authority's certificate failed validation ({type(exc).__name__})"
+            ) from exc
+
+    def _online_check_due(self, level: PadesLevel) -> bool:
+        now = time.monotonic()
+        if level in _WITH_REVOCATION_INFO or now >= self._signer_checked_until:
+            return True
+        return level in _TIMESTAMPED and now >= self._timestamp_authority_checked_until
 
     def sign(self, pdf: bytes, *, level: PadesLevel, reason: str) -> tuple[bytes, SignatureReport]:
         """``pdf`` signed at ``level`` and the report of its signature; raises rather than release a file
         whose signature does not validate."""
         with self._lock:
-            online = level in _WITH_REVOCATION_INFO or time.monotonic() >= self._trusted_until
-            context = build_validation_context(self.trust_roots) if online else None
-            signed, signature = _sign(
+            context = build_validation_context(self.trust_roots) if self._online_check_due(level) else None
+            signed = _sign(
                 pdf, self.signer, level=level, reason=reason, location="Shkodër", certify=True,
                 timestamp_url=self.timestamp_url, validation_context=context, stamp_text=self.stamp_text,
             )
             if context is not None:
-                # Reached only when pyHanko's pre-signing check of the certificate passed with this context.
-                self._trusted_until = time.monotonic() + self._recheck_s
-        report = self._b_b_report(signature) if level == "B-B" else self._full_report(signature)
+                # Reached only when pyHanko's pre-signing check (signer, and the authority when it
+                # timestamps) passed with this context.
+                until = time.monotonic() + self._recheck_s
+                self._signer_checked_until = until
+                if level in _TIMESTAMPED:
+                    self._timestamp_authority_checked_until = until
+        if level == "B-B" and b_b_signature_checks_out(pdf, signed, self._expected):
+            report = self._checked_b_b_report()
+        else:
+            signature = _assert_signed(signed)
+            report = self._b_b_report(signature) if level == "B-B" else self._full_report(signature)
         if not report.valid:
             raise SigningError("a freshly signed output does not validate; it is not released")
         return signed, report
+
+    def _checked_b_b_report(self) -> SignatureReport:
+        """The report of a B-B output that passed :func:`~stages.sign_check.b_b_signature_checks_out`:
+        the same as :meth:`_b_b_report` gives a valid one."""
+        return SignatureReport(
+            level="B-B", signer=_common_name(self._expected.certificate), valid=True, intact=True,
+            trusted=True, covers_whole_file=True, modification_level="none",
+            summary="Valid PAdES B-B certification signature: intact, certificate trusted, covers the whole file.",
+        )
 
     def _b_b_report(self, signature: EmbeddedPdfSignature) -> SignatureReport:
         expected = self.signer.signing_cert
@@ -564,8 +744,10 @@ class SigningSession:
 
     def _full_report(self, signature: EmbeddedPdfSignature) -> SignatureReport:
         # The signed bytes as already read back: validate_pdf on the same bytes, without parsing them again.
+        if self._roots is None:
+            self._roots = [_load_certificate(path) for path in self.trust_roots]
         reader = signature.reader
-        reports = _validate_signatures(reader, list(reader.embedded_signatures), self.trust_roots)
+        reports = _validate_signatures(reader, list(reader.embedded_signatures), self._roots)
         own = [r for r in reports if r.level != "document timestamp"]
         if not own:
             raise SigningError("the signed PDF carries no signature on reading back")
@@ -674,7 +856,7 @@ def validate_pdf(pdf: bytes, *, trust_roots: Sequence[Path]) -> list[SignatureRe
     PAdES B-LT and B-LTA append by design.
     """
     reader, embedded = _read_signatures(pdf)
-    return _validate_signatures(reader, embedded, trust_roots)
+    return _validate_signatures(reader, embedded, [_load_certificate(path) for path in trust_roots])
 
 
 def _read_signatures(pdf: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]]:
@@ -686,14 +868,13 @@ def _read_signatures(pdf: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignatu
 
 
 def _validate_signatures(
-    reader: PdfFileReader, embedded: list[EmbeddedPdfSignature], trust_roots: Sequence[Path]
+    reader: PdfFileReader, embedded: list[EmbeddedPdfSignature], roots: Sequence[asn1_x509.Certificate]
 ) -> list[SignatureReport]:
-    roots = [_load_certificate(path) for path in trust_roots]
     dss = _read_dss(reader)
     reports: list[SignatureReport] = []
     for index, signature in enumerate(embedded):
         context = (
-            dss.as_validation_context({"trust_roots": roots, "allow_fetching": False})
+            dss.as_validation_context({"trust_roots": list(roots), "allow_fetching": False})
             if dss is not None
             else ValidationContext(trust_roots=roots, allow_fetching=False)
         )
@@ -725,7 +906,8 @@ def report_input_signatures(
     digest = hashlib.sha256(data).hexdigest()
     try:
         reader, embedded = _read_signatures(data)
-        reports = _validate_signatures(reader, embedded, trust_roots()) if embedded else []
+        roots = [_load_certificate(path) for path in trust_roots()] if embedded else []
+        reports = _validate_signatures(reader, embedded, roots) if embedded else []
     except Exception:  # a hostile or broken file is a finding about the file, never a failed intake
         return InputSignatures(sha256=digest, signatures=[], readable=False)
     return InputSignatures(

@@ -468,9 +468,13 @@ def get_checklist(session: Session, case_id: str) -> Checklist | None:
 # -------------------------------------------------------------------------------------------- timings
 
 
-def record_timing(session: Session, batch_id: str, subject_id: str, step: str, seconds: float) -> None:
+def record_timing(session: Session, batch_id: str, subject_id: str, step: str, seconds: float,
+                  cpu_seconds: float | None = None) -> None:
+    """Record ``step`` on ``subject_id``: wall ``seconds`` and, when measured, the CPU seconds of the
+    thread that ran it (``time.thread_time``)."""
     session.add(StageTiming(id=new_id(), batch_id=batch_id, subject_id=subject_id, step=step,
-                            seconds=float(seconds), created_at=utcnow()))
+                            seconds=float(seconds), created_at=utcnow(),
+                            cpu_seconds=None if cpu_seconds is None else float(cpu_seconds)))
     session.flush()
 
 

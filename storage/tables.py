@@ -212,6 +212,14 @@ class ChecklistRow(Base):
 
 
 class StageTiming(Base):
+    """How long one step took on one subject: wall seconds, and the CPU seconds of the thread that ran it.
+
+    Wall time includes waiting for a core or the GIL while other worker threads run; CPU time is what the
+    step itself cost. ``cpu_seconds`` is ``None`` on timings recorded before it existed. A page's reading
+    times geometry and OCR apart in wall time only: its CPU time is on the page's ``ocr`` row, decoding
+    and storing the image on its ``geometry`` row (the page's total is exact).
+    """
+
     __tablename__ = "stage_timings"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
@@ -219,6 +227,7 @@ class StageTiming(Base):
     subject_id: Mapped[str] = mapped_column(ID)
     step: Mapped[str] = mapped_column(String(64))
     seconds: Mapped[float] = mapped_column(Float)
+    cpu_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

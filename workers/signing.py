@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
+from pipeline.errors import SportelError
 from pipeline.models import InputSignatures, PadesLevel, SignatureReport
 from stages.sign import SigningSession, load_signer
 from workers.context import WorkerContext
+
+log = logging.getLogger(__name__)
 
 
 def signing_session(ctx: WorkerContext) -> SigningSession:
@@ -22,6 +26,24 @@ def signing_session(ctx: WorkerContext) -> SigningSession:
     if session is None:
         session = per_thread.session = _new_session(ctx)
     return session
+
+
+def open_signing_session(ctx: WorkerContext) -> bool:
+    """Open this process's signing session (this thread's, with a PKCS#11 token) now: the key opened and
+    the signing certificate checked online. Workers call it when they start, so that the first document
+    signed does not pay for it. Returns whether the session is ready.
+
+    A failure is logged (its code only) and not raised: the worker still starts (its other queues need no
+    key), and signing stays fail-closed, since the sign steps then open the key or check the certificate
+    themselves and fail with the same error, retried while it is retryable.
+    """
+    try:
+        signing_session(ctx).check_certificates()
+    except Exception as exc:  # a worker that cannot sign yet still starts: see above
+        code = exc.code if isinstance(exc, SportelError) else type(exc).__name__
+        log.warning("signing session not ready at worker start (%s); signing steps will try again", code)
+        return False
+    return True
 
 
 def _new_session(ctx: WorkerContext) -> SigningSession:

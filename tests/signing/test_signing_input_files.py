@@ -117,3 +117,30 @@ def test_unsigned_and_non_pdf_inputs(local_pki: LocalPki) -> None:
     assert report_input_signatures(b"\x89PNG\r\n\x1a\n....", trust_roots=lambda: []) is None
     broken = report_input_signatures(b"%PDF-1.7\n garbage", trust_roots=lambda: [local_pki.root_cert])
     assert broken is not None and not broken.readable
+
+
+def test_every_step_of_the_run_records_its_cpu_time(handed_in: Handed) -> None:
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from storage.db import make_engine, make_session_factory, session_scope
+    from storage.tables import StageTiming
+
+    factory = make_session_factory(make_engine(handed_in.settings.resolved_database_url))
+    with session_scope(factory) as session:
+        rows = session.execute(select(StageTiming.subject_id, StageTiming.step, StageTiming.seconds,
+                                      StageTiming.cpu_seconds)
+                               .where(StageTiming.batch_id == handed_in.manifest.batch_id)).all()
+
+    assert {step for _, step, _, _ in rows} >= {"intake", "geometry", "ocr", "classify_document", "redact_document",
+                                                "sign_document", "attach_document"}
+    assert all(cpu is not None and cpu >= 0 for _, _, _, cpu in rows)
+    # One thread's CPU time never exceeds the wall time it ran for (a page's geometry and OCR rows split
+    # read_page's time differently in wall and CPU, so they are summed per subject).
+    wall: dict[str, float] = defaultdict(float)
+    cpu_time: dict[str, float] = defaultdict(float)
+    for subject, _, seconds, cpu in rows:
+        wall[subject] += seconds
+        cpu_time[subject] += cpu or 0.0
+    assert all(cpu_time[s] <= wall[s] + 0.01 for s in wall)

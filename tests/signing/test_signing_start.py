@@ -1,0 +1,156 @@
+"""The signing session is opened when a worker starts (key opened, certificate checked online), so no
+document's sign step pays for it; a check that fails at start still leaves signing fail-closed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+import pytest
+
+import stages.sign
+from pipeline.errors import SigningError
+from pipeline.settings import load_settings
+from stages.sign import SigningCredentialError, SigningSession, load_signer
+from tests.signing.conftest import LocalPki, closed_port, make_pdf
+from workers.bootstrap import build
+from workers.context import WorkerContext
+from workers.signing import sign_and_validate
+
+REASON = "Kopje arkivore e skanuar nga Sportel"
+
+
+@pytest.fixture
+def online_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per validation context built for an online check of the signing certificate."""
+    built: list[int] = []
+    build_context = stages.sign.build_validation_context
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return build_context(*args, **kwargs)
+
+    monkeypatch.setattr(stages.sign, "build_validation_context", counting)
+    return built
+
+
+def test_a_session_checked_at_start_signs_without_checking_again(local_pki: LocalPki, online_checks: list[int]) -> None:
+    session = SigningSession(load_signer(local_pki.config()), trust_roots=[local_pki.root_cert])
+    session.check_certificates()
+    assert len(online_checks) == 1
+
+    for _ in range(2):
+        _, report = session.sign(make_pdf(1), level="B-B", reason=REASON)
+        assert report.valid
+
+    assert len(online_checks) == 1
+
+
+def test_a_session_not_checked_at_start_checks_on_its_first_signature(
+    local_pki: LocalPki, online_checks: list[int]
+) -> None:
+    session = SigningSession(load_signer(local_pki.config()), trust_roots=[local_pki.root_cert])
+    for _ in range(2):
+        session.sign(make_pdf(1), level="B-B", reason=REASON)
+
+    assert len(online_checks) == 1
+
+
+def test_revoked_certificate_fails_at_start_and_at_signing(local_pki: LocalPki) -> None:
+    session = SigningSession(load_signer(local_pki.config("signer-revoked")), trust_roots=[local_pki.root_cert])
+    with pytest.raises(SigningCredentialError, match="revoked"):
+        session.check_certificates()
+    with pytest.raises(SigningCredentialError, match="revoked"):
+        session.sign(make_pdf(1), level="B-B", reason=REASON)
+
+
+def test_unreachable_revocation_service_at_start_leaves_signing_to_fail_and_retry(local_pki: LocalPki) -> None:
+    session = SigningSession(load_signer(local_pki.config("signer-offline")), trust_roots=[local_pki.root_cert])
+    with pytest.raises(SigningError, match="revocation status") as at_start:
+        session.check_certificates()
+    assert at_start.value.retryable
+
+    with pytest.raises(SigningError, match="revocation status") as at_signing:
+        session.sign(make_pdf(1), level="B-B", reason=REASON)
+    assert at_signing.value.retryable
+
+
+def test_timestamp_authority_is_checked_at_start_too(local_pki: LocalPki, online_checks: list[int]) -> None:
+    session = SigningSession(load_signer(local_pki.config()), trust_roots=[local_pki.root_cert],
+                             timestamp_url=local_pki.tsa_url)
+    session.check_certificates()
+
+    _, report = session.sign(make_pdf(1), level="B-T", reason=REASON)
+
+    assert report.valid and report.level == "B-T"
+    assert len(online_checks) == 1
+
+
+def test_timestamp_authority_down_at_start_fails_timestamped_signing_only(local_pki: LocalPki) -> None:
+    session = SigningSession(load_signer(local_pki.config()), trust_roots=[local_pki.root_cert],
+                             timestamp_url=f"http://127.0.0.1:{closed_port()}/tsa")
+    with pytest.raises(SigningError, match="timestamp authority") as caught:
+        session.check_certificates()
+    assert caught.value.retryable
+
+    _, report = session.sign(make_pdf(1), level="B-B", reason=REASON)
+    assert report.valid
+    with pytest.raises(SigningError, match="timestamp authority"):
+        session.sign(make_pdf(1), level="B-T", reason=REASON)
+
+
+# --------------------------------------------------------------------------------------- worker start
+
+
+@pytest.fixture
+def started(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[WorkerContext]:
+    """A migrated embedded home with a started in-process worker (``request.param``: its queues)."""
+    queues, extra = getattr(request, "param", (None, {}))
+    broker, context = build(load_settings(home=tmp_path / "home", **extra))
+    worker = dramatiq.Worker(broker, queues=queues, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        yield context
+    finally:
+        worker.stop()
+        broker.close()
+
+
+def test_worker_start_opens_the_key_and_checks_the_certificate(
+    started: WorkerContext, online_checks: list[int]
+) -> None:
+    _, report = sign_and_validate(started, make_pdf(1), level="B-B", reason=REASON)
+
+    assert report.valid
+    assert online_checks == []
+
+
+@pytest.mark.parametrize("started", [({"pages"}, {})], indirect=True, ids=["pages queue only"])
+def test_a_worker_that_never_signs_does_not_open_the_key(started: WorkerContext, online_checks: list[int]) -> None:
+    sign_and_validate(started, make_pdf(1), level="B-B", reason=REASON)
+
+    assert len(online_checks) == 1
+
+
+def test_a_worker_whose_key_does_not_open_starts_and_signing_fails_closed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "broken.p12"
+    broken.write_bytes(b"not a PKCS#12 file")
+    settings = load_settings(home=tmp_path / "home", sign_pkcs12=broken, sign_pkcs12_passphrase="x",
+                             sign_trust_roots=[broken])
+    broker, context = build(settings)
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    with caplog.at_level(logging.WARNING, logger="workers.signing"):
+        worker.start()
+    try:
+        assert "signing_credential" in caplog.text
+        assert broken.name not in caplog.text  # codes in logs, not file names
+        with pytest.raises(SigningCredentialError, match="cannot open the PKCS#12 file"):
+            sign_and_validate(context, make_pdf(1), level="B-B", reason=REASON)
+    finally:
+        worker.stop()
+        broker.close()
