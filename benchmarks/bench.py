@@ -37,6 +37,7 @@ import cv2
 
 from stages.intake import read_input
 from stages.ocr import tessdata_dir
+from stages.pki import ensure_demo_pki
 
 
 @dataclass
@@ -169,6 +170,9 @@ def run_sportel(pdf: Path, work: Path, *, jobs: int, service_id: str, pages: int
     home = work / "sportel-home"
     env = {**_single_thread_env(), "SPORTEL_WORKER_THREADS": str(jobs), "SPORTEL_OCR_ENGINE": engine}
     sportel = str(Path(sys.executable).with_name("sportel"))
+    # The demo key pair is made once per installation, not per batch (as in benchmarks.signing).
+    if not env.get("SPORTEL_SIGN_PKCS12") and not env.get("SPORTEL_SIGN_PKCS11_MODULE"):
+        ensure_demo_pki(home / "pki")
     start = time.perf_counter()
     proc = subprocess.Popen([sportel, "process", str(pdf), "--service", service_id, "--home", str(home),
                              "--out", str(work / "sportel-out")], env=env,
@@ -248,6 +252,8 @@ def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str,
     sportel = str(Path(sys.executable).with_name("sportel"))
     with _fresh_database(parts.postgres_admin_url) as database_url:
         upgrade(database_url)  # before the workers start: they would all migrate at once otherwise
+        if not os.environ.get("SPORTEL_SIGN_PKCS12") and not os.environ.get("SPORTEL_SIGN_PKCS11_MODULE"):
+            ensure_demo_pki(work / "prod-home" / "pki")
         env = {**_single_thread_env(), "SPORTEL_OCR_ENGINE": engine, "SPORTEL_HOME": str(work / "prod-home"),
                "SPORTEL_DATABASE_URL": database_url, "SPORTEL_BROKER": "redis",
                "SPORTEL_BROKER_URL": parts.redis_url, "SPORTEL_BLOB_DIR": str(work / "prod-blobs")}
