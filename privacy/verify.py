@@ -209,20 +209,17 @@ def _decoded(raw: pikepdf.Stream) -> NDArray[np.uint8]:
     return np.asarray(pikepdf.PdfImage(raw).as_pil_image().convert("L"), dtype=np.uint8)
 
 
-def _embedded_images(pdf: pikepdf.Pdf) -> list[NDArray[np.uint8] | None]:
-    """The largest image of each page, decoded, in grey."""
-    images: list[NDArray[np.uint8] | None] = []
-    for page in pdf.pages:
-        best: NDArray[np.uint8] | None = None
-        for _, raw in page.images.items():
-            try:
-                pixels = _decoded(raw)
-            except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
-                continue
-            if best is None or pixels.size > best.size:
-                best = pixels
-        images.append(best)
-    return images
+def _page_image(page: pikepdf.Page) -> NDArray[np.uint8] | None:
+    """The largest image of a page, decoded, in grey."""
+    best: NDArray[np.uint8] | None = None
+    for _, raw in page.images.items():
+        try:
+            pixels = _decoded(raw)
+        except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
+            continue
+        if best is None or pixels.size > best.size:
+            best = pixels
+    return best
 
 
 def _scaled(box: BBox, source: NDArray[np.uint8], target: NDArray[np.uint8]) -> BBox:
@@ -239,29 +236,46 @@ def _is_dark(image: NDArray[np.uint8], box: BBox, limit: int, inset: int = 0) ->
     return bool(image[y0:y1, x0:x1].max() <= limit)
 
 
-def _check_opaque(
-    findings: Sequence[PiiFinding], positions: dict[int, int], redacted: Sequence[NDArray[np.uint8]],
-    embedded: Sequence[NDArray[np.uint8] | None],
-) -> RedactionCheck:
-    light: Counter[str] = Counter()
-    missing_image = 0
-    for finding in findings:
-        position = positions[finding.page_index]
-        if not _is_dark(_gray(redacted[position]), finding.bbox, DARK_MAX):
-            light[finding.entity_type] += 1
-            continue
-        pdf_image = embedded[position]
-        if pdf_image is None:
-            missing_image += 1
-            continue
-        box = _scaled(finding.bbox, redacted[position], pdf_image)
-        if not _is_dark(pdf_image, box, EMBEDDED_DARK_MAX, EMBEDDED_INSET_PX):
-            light[finding.entity_type] += 1
+def _opaque_check(light: Counter[str], missing_image: int, boxes: int) -> RedactionCheck:
     if light or missing_image:
         kinds = ", ".join(f"{entity}: {count}" for entity, count in sorted(light.items()))
         detail = f"{sum(light.values())} boxes not opaque ({kinds}); {missing_image} pages without an image"
         return RedactionCheck(name="opaque_boxes", passed=False, detail=detail)
-    return RedactionCheck(name="opaque_boxes", passed=True, detail=f"{len(findings)} boxes opaque in images and PDF")
+    return RedactionCheck(name="opaque_boxes", passed=True, detail=f"{boxes} boxes opaque in images and PDF")
+
+
+def _check_pixels(
+    boxes: Sequence[PiiFinding], findings: Sequence[PiiFinding], positions: dict[int, int],
+    redacted: Sequence[NDArray[np.uint8]], pdf: pikepdf.Pdf, needles: Sequence[_Needle], lang: str,
+) -> list[RedactionCheck]:
+    """``opaque_boxes`` for every box and ``ocr_regions`` for the boxes of ``findings``, page by page: one
+    decoded page image of the PDF in memory at a time (a page is ~9 MB at 300 dpi; a long document's
+    would otherwise all be held at once)."""
+    by_position: dict[int, list[PiiFinding]] = {}
+    for finding in boxes:
+        by_position.setdefault(positions[finding.page_index], []).append(finding)
+    to_read = {id(f) for f in findings}
+    light: Counter[str] = Counter()
+    missing_image = 0
+    crops: list[NDArray[np.uint8]] = []
+    for position, on_page in sorted(by_position.items()):
+        source = _gray(redacted[position])
+        pdf_image = _page_image(pdf.pages[position])
+        for finding in on_page:
+            if not _is_dark(source, finding.bbox, DARK_MAX):
+                light[finding.entity_type] += 1
+            elif pdf_image is None:
+                missing_image += 1
+            elif not _is_dark(pdf_image, _scaled(finding.bbox, source, pdf_image), EMBEDDED_DARK_MAX,
+                              EMBEDDED_INSET_PX):
+                light[finding.entity_type] += 1
+            if id(finding) in to_read:
+                image = source if pdf_image is None else pdf_image
+                crop = _scaled(finding.bbox, source, image).grow(OCR_MARGIN_PX, image.shape[1], image.shape[0])
+                if crop.width > 0 and crop.height > 0:
+                    crops.append(image[crop.y0 : crop.y1, crop.x0 : crop.x1].copy())
+        del pdf_image
+    return [_opaque_check(light, missing_image, len(boxes)), _ocr_check(crops, needles, lang)]
 
 
 def _mosaic(crops: Sequence[NDArray[np.uint8]]) -> NDArray[np.uint8]:
@@ -275,20 +289,7 @@ def _mosaic(crops: Sequence[NDArray[np.uint8]]) -> NDArray[np.uint8]:
     return canvas
 
 
-def _check_ocr(
-    findings: Sequence[PiiFinding], positions: dict[int, int], redacted: Sequence[NDArray[np.uint8]],
-    embedded: Sequence[NDArray[np.uint8] | None], needles: Sequence[_Needle], lang: str,
-) -> RedactionCheck:
-    crops = []
-    for finding in findings:
-        position = positions[finding.page_index]
-        source = _gray(redacted[position])
-        image = embedded[position]
-        if image is None:
-            image = source
-        box = _scaled(finding.bbox, source, image).grow(OCR_MARGIN_PX, image.shape[1], image.shape[0])
-        if box.width > 0 and box.height > 0:
-            crops.append(image[box.y0 : box.y1, box.x0 : box.x1])
+def _ocr_check(crops: Sequence[NDArray[np.uint8]], needles: Sequence[_Needle], lang: str) -> RedactionCheck:
     if not crops:
         return RedactionCheck(name="ocr_regions", passed=True, detail="no regions")
     # One OCR run over all regions stacked, in process: a tesseract start per box would cost more than the
@@ -329,16 +330,14 @@ def verify_redaction(
         checks.append(_check_objects(document, needles))
         checks.append(_check_metadata(document, pdf))
         pages_match = len(document.pages) == len(redacted_images)
-        embedded = _embedded_images(document) if pages_match else []
-    boxes = [*findings, *opaque_only]
-    positions = _page_positions(boxes, redacted_images, page_indices) if pages_match else None
-    if positions is None or any(f.page_index not in positions for f in boxes):
-        checks.append(RedactionCheck(
-            name="pages", passed=False,
-            detail=f"{len(redacted_images)} images for a PDF of {'as many' if pages_match else 'other'} pages; "
-                   "findings could not be placed on them",
-        ))
-    else:
-        checks.append(_check_opaque(boxes, positions, redacted_images, embedded))
-        checks.append(_check_ocr(findings, positions, redacted_images, embedded, needles, lang))
+        boxes = [*findings, *opaque_only]
+        positions = _page_positions(boxes, redacted_images, page_indices) if pages_match else None
+        if positions is None or any(f.page_index not in positions for f in boxes):
+            checks.append(RedactionCheck(
+                name="pages", passed=False,
+                detail=f"{len(redacted_images)} images for a PDF of {'as many' if pages_match else 'other'} "
+                       "pages; findings could not be placed on them",
+            ))
+        else:
+            checks.extend(_check_pixels(boxes, findings, positions, redacted_images, document, needles, lang))
     return RedactionReport(verified=all(c.passed for c in checks), boxes=len(boxes), checks=checks)
