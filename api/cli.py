@@ -245,6 +245,8 @@ def bench_ocr(
     out: Annotated[Path, typer.Option("--out", help="JSON file for the figures")] = Path("bench-ocr.json"),
     jobs: Annotated[int, typer.Option("--jobs", min=1)] = os.cpu_count() or 1,
     engine: Annotated[str | None, typer.Option("--engine", help="Default: SPORTEL_OCR_ENGINE")] = None,
+    show: Annotated[int, typer.Option("--show", min=0, help="Print the misread and missing text of the N "
+                                      "worst pages (generated text only: for finding where errors come from)")] = 0,
 ) -> None:
     """Character error rate per document type and language, orientation and deskew accuracy, and the
     error on skewed pages against the same pages turned straight by their true angles."""
@@ -264,26 +266,41 @@ def bench_ocr(
     for title, key in (("document type", lambda p: p.document_type), ("language", lambda p: p.language),
                        ("layout", lambda p: p.layout)):
         table = Table(title=f"Character error rate per {title}")
-        for column in (title, "pages", "characters", "CER %", "reading-order CER %"):
+        for column in (title, "pages", "characters", "CER %", "reading-order CER %", "spurious %"):
             table.add_column(column)
         rates, ordered = quality.by(key), quality.by(key, ordered=True)
         for name, rate in rates.items():
+            spurious = rate.spurious / rate.chars if rate.chars else 0.0
             table.add_row(name, str(rate.pages), str(rate.chars), f"{100 * rate.cer:.2f}",
-                          f"{100 * ordered[name].cer:.2f}")
+                          f"{100 * ordered[name].cer:.2f}", f"{100 * spurious:.2f}")
         console.print(table)
         figures[title] = {name: {"pages": r.pages, "chars": r.chars, "cer": round(r.cer, 5),
-                                 "reading_order_cer": round(ordered[name].cer, 5)} for name, r in rates.items()}
+                                 "reading_order_cer": round(ordered[name].cer, 5),
+                                 "spurious": round(r.spurious / r.chars if r.chars else 0.0, 5)}
+                          for name, r in rates.items()}
     skewed, straight = quality.skewed_vs_straight()
     ratio = skewed.cer / straight.cer if straight.cer else (1.0 if skewed.cer == 0 else float("inf"))
     right, total = quality.orientation_correct
     errors = quality.skew_errors
+    ocr_seconds = [p.ocr_seconds for p in quality.pages]
     console.print(f"orientation right on {right}/{total} pages; deskew error median "
                   f"{statistics.median(errors):.3f} deg, worst {max(errors):.3f} deg")
     console.print(f"skewed pages ({skewed.pages}): CER {100 * skewed.cer:.2f}% through the pipeline against "
                   f"{100 * straight.cer:.2f}% turned straight by the true angles (ratio {ratio:.2f})")
+    console.print(f"OCR seconds per page (wall, {jobs} at a time): mean {statistics.mean(ocr_seconds):.2f}, "
+                  f"median {statistics.median(ocr_seconds):.2f}")
     figures.update({"orientation_right": right, "pages": total, "skew_error_median_deg": statistics.median(errors),
                     "skew_error_max_deg": max(errors), "skewed_pages": skewed.pages, "skewed_cer": skewed.cer,
-                    "straight_cer": straight.cer, "skewed_vs_straight": ratio})
+                    "straight_cer": straight.cer, "skewed_vs_straight": ratio,
+                    "ocr_seconds_mean": statistics.mean(ocr_seconds)})
+    for page in sorted(quality.pages, key=lambda p: -p.edits / max(p.chars, 1))[:show]:
+        console.print(f"[bold]{page.doc_id}[/] {page.document_type}: {page.edits}/{page.chars} edits, "
+                      f"{page.spurious} spurious", markup=True)
+        if page.alignment is not None:
+            for match in (m for m in page.alignment.matches if m.edits):
+                console.print(f"  [{match.edits}] {match.truth!r} read {match.found!r}", markup=False)
+            for text in page.alignment.missing:
+                console.print(f"  missing {text!r}", markup=False)
     out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     console.print(f"figures written to {out}")
 

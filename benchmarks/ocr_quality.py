@@ -10,9 +10,18 @@ page at most 10% worse than on the same page straight" is the ratio of the two e
 skewed pages.
 
 Error rate: Levenshtein distance over the true text's length, both texts reduced to single spaces between
-words. Two ways: line-aligned (each true line against the stretch of OCR text that matches it best: the
-character error rate proper) and in reading order (strict; a form read column by column scores badly
-though every letter is right). Both are printed.
+words. Two ways: line-aligned (the character error rate proper: true lines matched with OCR lines wherever
+they stand, a line whose parts were read apart matched part by part, no OCR text used twice; see
+:func:`align_lines`) and in reading order (strict; a form read column by column scores badly though every
+letter is right). Both are printed, and so is the OCR text matched with no true text ("spurious": stamps,
+photos and rules read as letters), which neither rate counts.
+
+The line-aligned rate used to compare each true line with the best-matching stretch of the whole page
+text. That let two true lines count the same OCR text (a payment slip's two copies, table rows alike
+but for a figure, a personal number printed on a card and again in its machine-readable zone), and it
+charged a line whose parts stood in different places of the OCR text (a reference number left and a
+date right, two signature blocks side by side, a table row whose cells were read column by column) as
+misread although every letter was right.
 """
 
 from __future__ import annotations
@@ -53,22 +62,135 @@ def edit_counts(found: str, truth: str) -> tuple[int, int]:
     return Levenshtein.distance(_flat(found), flat_truth), len(flat_truth)
 
 
+_MIN_PIECE = 4
+"""A part of a true line is matched on its own, the rest of the line being looked for elsewhere, only if it
+is at least this long: a shorter part would find its match by chance somewhere on any page."""
+_PIECE_ERROR_RATE = 0.25
+"""... and only if at most this share of its characters is wrong: splitting is for text read apart, not for
+patching a misread line together out of unrelated OCR text."""
+_ANCHOR = 2
+"""Characters in a row that two texts must share for their overlap to start or end there."""
+
+
+@dataclass(frozen=True)
+class LineMatch:
+    truth: str
+    found: str
+    edits: int
+
+
+@dataclass(frozen=True)
+class LineAlignment:
+    """The true lines of a page matched with its OCR lines (:func:`align_lines`)."""
+
+    edits: int
+    chars: int
+    """True characters, lines reduced to single spaces between words."""
+    spurious: int
+    """OCR characters matched with no true text: graphics read as letters, noise, rules read as ``|``."""
+    matches: tuple[LineMatch, ...]
+    missing: tuple[str, ...]
+    """True text matched with nothing: not read, or misread beyond recognition."""
+
+
+@dataclass(frozen=True)
+class _Overlap:
+    truth: tuple[int, int]
+    found: tuple[int, int]
+    edits: int
+    whole: bool
+    """All of the true piece is in the overlap."""
+
+    @property
+    def score(self) -> int:
+        return self.truth[1] - self.truth[0] - 2 * self.edits
+
+
+def _overlap(truth: str, found: str) -> _Overlap | None:
+    """Where a true piece and an OCR piece overlap: the shorter slid along the longer (rapidfuzz), the
+    overlap then trimmed to start and end on shared characters and widened to whole words, so that what
+    either text holds beyond it is left over for other matches instead of being counted as misread."""
+    shorter_is_truth = len(truth) <= len(found)
+    shorter, longer = (truth, found) if shorter_is_truth else (found, truth)
+    rough = fuzz.partial_ratio_alignment(shorter, longer)
+    if rough is None:
+        return None
+    if shorter_is_truth:
+        t0, t1, f0, f1 = rough.src_start, rough.src_end, rough.dest_start, rough.dest_end
+    else:
+        f0, f1, t0, t1 = rough.src_start, rough.src_end, rough.dest_start, rough.dest_end
+    # Room around the slid window for the text that insertions and deletions push past its ends.
+    slack = 3 + min(len(truth), len(found)) // 4 + abs((t1 - t0) - (f1 - f0))
+    t0, t1 = max(0, t0 - slack), min(len(truth), t1 + slack)
+    f0, f1 = max(0, f0 - slack), min(len(found), f1 + slack)
+    shared = [op for op in Levenshtein.opcodes(truth[t0:t1], found[f0:f1]) if op.tag == "equal"]
+    anchors = [op for op in shared if op.src_end - op.src_start >= _ANCHOR] or shared
+    if not anchors:
+        return None
+    # Out to whole words: a word misread at its edge is misread, not a piece of text read elsewhere.
+    ts, te = _word_start(truth, t0 + anchors[0].src_start), _word_end(truth, t0 + anchors[-1].src_end)
+    fs, fe = _word_start(found, f0 + anchors[0].dest_start), _word_end(found, f0 + anchors[-1].dest_end)
+    edits = Levenshtein.distance(truth[ts:te], found[fs:fe])
+    whole = not truth[:ts].strip() and not truth[te:].strip()
+    if edits >= te - ts or (not whole and (te - ts < _MIN_PIECE or edits > _PIECE_ERROR_RATE * (te - ts))):
+        return None
+    return _Overlap(truth=(ts, te), found=(fs, fe), edits=edits, whole=whole)
+
+
+def _word_start(text: str, index: int) -> int:
+    return text.rfind(" ", 0, index) + 1
+
+
+def _word_end(text: str, index: int) -> int:
+    end = text.find(" ", index)
+    return len(text) if end < 0 else end
+
+
+def align_lines(found: str, truth: str) -> LineAlignment:
+    """Match the true lines with the OCR lines wherever they stand, after the flexible character accuracy
+    of Clausner, Pletschacher and Antonacopoulos (Pattern Recognition Letters 131, 2020): the best
+    overlap of any true piece with any OCR piece is taken first, and what either has beyond it goes back
+    as new pieces. So a line whose parts tesseract read apart (a form's left and right halves, table
+    cells, signature blocks side by side) is matched part by part, whole words at a time, and no OCR text
+    counts for two true lines. Misread characters inside an overlap are edits; true text matched with
+    nothing counts whole."""
+    truths = [line for line in (_flat(x) for x in truth.splitlines()) if line]
+    founds = [line for line in (_flat(x) for x in found.splitlines()) if line]
+    chars = sum(len(line) for line in truths)
+    edits = 0
+    matches: list[LineMatch] = []
+    missing: list[str] = []
+    known: dict[tuple[str, str], _Overlap | None] = {}
+    while truths and founds:
+        best: tuple[_Overlap, int, int] | None = None
+        for i, true_piece in enumerate(truths):
+            for j, found_piece in enumerate(founds):
+                key = (true_piece, found_piece)
+                if key not in known:
+                    known[key] = _overlap(true_piece, found_piece)
+                overlap = known[key]
+                if overlap is not None and (best is None or overlap.score > best[0].score):
+                    best = (overlap, i, j)
+        if best is None:
+            break
+        overlap, i, j = best
+        true_piece, found_piece = truths.pop(i), founds.pop(j)
+        (ts, te), (fs, fe) = overlap.truth, overlap.found
+        edits += overlap.edits
+        matches.append(LineMatch(true_piece[ts:te], found_piece[fs:fe], overlap.edits))
+        truths.extend(rest.strip() for rest in (true_piece[:ts], true_piece[te:]) if rest.strip())
+        founds.extend(rest.strip() for rest in (found_piece[:fs], found_piece[fe:]) if rest.strip())
+    edits += sum(len(piece) for piece in truths)
+    missing.extend(truths)
+    return LineAlignment(edits=edits, chars=chars, spurious=sum(len(piece) for piece in founds),
+                         matches=tuple(matches), missing=tuple(missing))
+
+
 def line_edit_counts(found: str, truth: str) -> tuple[int, int]:
-    """(edits, true characters) with each true line compared with the stretch of the OCR text that
-    matches it best, wherever it stands: misread characters count, reading order does not (forms and
-    cards put fields side by side, and which column tesseract reads first is not a character error)."""
-    flat_found = _flat(found)
-    edits = chars = 0
-    for line in (_flat(x) for x in truth.splitlines()):
-        if not line:
-            continue
-        chars += len(line)
-        alignment = fuzz.partial_ratio_alignment(line, flat_found) if flat_found else None
-        if alignment is None:
-            edits += len(line)
-            continue
-        edits += Levenshtein.distance(line, flat_found[alignment.dest_start : alignment.dest_end])
-    return edits, chars
+    """(edits, true characters) with true lines matched with OCR lines wherever they stand
+    (:func:`align_lines`): misread characters count, reading order and line breaks do not."""
+    alignment = align_lines(found, truth)
+    return alignment.edits, alignment.chars
 
 
 @dataclass(frozen=True)
@@ -89,6 +211,11 @@ class PageFigure:
     skewed: bool
     straight_edits: int | None = None
     """Edits when the same scan is turned by its true angles instead (skewed pages only)."""
+    spurious: int = 0
+    """OCR characters matched with no true text (:attr:`LineAlignment.spurious`)."""
+    ocr_seconds: float = 0.0
+    """The OCR part of reading the page through the pipeline (wall clock)."""
+    alignment: LineAlignment | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -96,9 +223,11 @@ class Rate:
     edits: int = 0
     chars: int = 0
     pages: int = 0
+    spurious: int = 0
 
-    def add(self, edits: int, chars: int) -> None:
+    def add(self, edits: int, chars: int, spurious: int = 0) -> None:
         self.edits, self.chars, self.pages = self.edits + edits, self.chars + chars, self.pages + 1
+        self.spurious += spurious
 
     @property
     def cer(self) -> float:
@@ -112,7 +241,7 @@ class OcrQuality:
     def by(self, key: Callable[[PageFigure], str], *, ordered: bool = False) -> dict[str, Rate]:
         rates: dict[str, Rate] = defaultdict(Rate)
         for page in self.pages:
-            rates[key(page)].add(page.ordered_edits if ordered else page.edits, page.chars)
+            rates[key(page)].add(page.ordered_edits if ordered else page.edits, page.chars, page.spurious)
         return dict(sorted(rates.items()))
 
     def skewed_vs_straight(self) -> tuple[Rate, Rate]:
@@ -140,16 +269,17 @@ def _read_document(corpus_dir: Path, truth: DocumentTruth, lang: str, engine: st
             continue
         reading = read_page(page.image, dpi=page.dpi, page_index=page.source_index, lang=lang, engine=engine)
         geometry, ocr = reading.geometry, reading.ocr
-        edits, chars = line_edit_counts(ocr.text, page_truth.text)
+        alignment = align_lines(ocr.text, page_truth.text)
         ordered_edits, _ = edit_counts(ocr.text, page_truth.text)
         skewed = abs(page_truth.skew_deg) > SKEWED_DEG
         straight_edits = _straight_edits(page.image, page.dpi, page_truth, lang, engine) if skewed else None
         figures.append(PageFigure(
             doc_id=truth.doc_id, document_type=truth.document_type, language=truth.language,
-            layout=truth.layout, lang=lang, edits=edits, chars=chars, ordered_edits=ordered_edits,
-            orientation_ok=geometry.orientation_deg == page_truth.orientation_deg,
+            layout=truth.layout, lang=lang, edits=alignment.edits, chars=alignment.chars,
+            ordered_edits=ordered_edits, orientation_ok=geometry.orientation_deg == page_truth.orientation_deg,
             skew_error_deg=abs(geometry.skew_deg - page_truth.skew_deg), skewed=skewed,
-            straight_edits=straight_edits,
+            straight_edits=straight_edits, spurious=alignment.spurious, ocr_seconds=reading.ocr_seconds,
+            alignment=alignment,
         ))
     return figures
 
