@@ -22,7 +22,8 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -589,6 +590,19 @@ TRUST_RECHECK_S = 300.0
 """How long an online check of the signing certificate (chain to the roots, revocation) stands."""
 
 
+def _run_blocking(coroutine: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a check to its end from synchronous code, also when the caller's thread already runs an event
+    loop (``sportel serve`` starts its embedded workers from the server's loop, where ``asyncio.run``
+    refuses): the coroutine then runs on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coroutine())
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(coroutine())).result()
+
+
 class SigningSession:
     """One loaded key signing output after output, each checked before it is released.
 
@@ -651,10 +665,11 @@ class SigningSession:
             if self.stamp_text:
                 _stamp_font_program()
             context = build_validation_context(self.trust_roots)
-            asyncio.run(self._check_signer(context))
+            _run_blocking(lambda: self._check_signer(context))
             self._signer_checked_until = time.monotonic() + self._recheck_s
             if self.timestamp_url:
-                asyncio.run(self._check_timestamp_authority(context, self.timestamp_url))
+                url = self.timestamp_url
+                _run_blocking(lambda: self._check_timestamp_authority(context, url))
                 self._timestamp_authority_checked_until = time.monotonic() + self._recheck_s
 
     async def _check_signer(self, context: ValidationContext) -> None:

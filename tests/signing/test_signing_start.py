@@ -49,6 +49,24 @@ def test_a_session_checked_at_start_signs_without_checking_again(local_pki: Loca
     assert len(online_checks) == 1
 
 
+def test_the_check_at_start_runs_where_an_event_loop_already_runs(local_pki: LocalPki) -> None:
+    """``sportel serve`` starts its embedded workers from the server's event loop; the start-up check must
+    still run (not fail on ``asyncio.run`` inside a loop) and still fail closed on a revoked certificate."""
+    import asyncio
+
+    async def from_a_loop(session: SigningSession) -> None:
+        session.check_certificates()
+
+    good = SigningSession(load_signer(local_pki.config()), trust_roots=[local_pki.root_cert])
+    asyncio.run(from_a_loop(good))
+    _, report = good.sign(make_pdf(1), level="B-B", reason=REASON)
+    assert report.valid
+
+    revoked = SigningSession(load_signer(local_pki.config("signer-revoked")), trust_roots=[local_pki.root_cert])
+    with pytest.raises(SigningCredentialError, match="revoked"):
+        asyncio.run(from_a_loop(revoked))
+
+
 def test_a_session_not_checked_at_start_checks_on_its_first_signature(
     local_pki: LocalPki, online_checks: list[int]
 ) -> None:
