@@ -25,10 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +35,7 @@ import cv2
 from stages.intake import read_input
 from stages.ocr import tessdata_dir
 from stages.pki import ensure_demo_pki
+from storage.db import temporary_database
 
 
 @dataclass
@@ -219,22 +217,6 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-@contextmanager
-def _fresh_database(admin_url: str) -> Iterator[str]:
-    import sqlalchemy as sa
-
-    name = f"sportel_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str, pages: int, engine: str,
                            parts: ProductionParts) -> tuple[RunFigure, dict[str, float]]:
     """The production shape on this one host: PostgreSQL, Redis and separate ``sportel worker``
@@ -250,7 +232,7 @@ def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str,
 
     redis.Redis.from_url(parts.redis_url).flushdb()
     sportel = str(Path(sys.executable).with_name("sportel"))
-    with _fresh_database(parts.postgres_admin_url) as database_url:
+    with temporary_database(parts.postgres_admin_url, "sportel_bench") as database_url:
         upgrade(database_url)  # before the workers start: they would all migrate at once otherwise
         if not os.environ.get("SPORTEL_SIGN_PKCS12") and not os.environ.get("SPORTEL_SIGN_PKCS11_MODULE"):
             ensure_demo_pki(work / "prod-home" / "pki")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from benchmarks.samples.truth import BatchTruth, CorpusTruth
 from pipeline.manifest import Manifest
 from pipeline.settings import Settings, load_settings
+from storage.db import temporary_database
 
 E2E_SERVICE = "blq_strehim_invalidet"
 
@@ -32,21 +32,10 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped afterwards."""
-    import sqlalchemy as sa
-
     if not port_open(5432):
         pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 (make services starts it)")
-    name = f"sportel_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
+    with temporary_database(POSTGRES_ADMIN_URL, "sportel_test") as url:
+        yield url
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from privacy.audit import (
 from privacy.policy import Grant, Principal, Resource, Role, decide, decide_grant, load_policy
 from storage.audit_chain import CHECKPOINT_FILE, GENESIS_HASH, chain_problems
 from storage.base import Base
+from storage.db import temporary_database
 
 REPO = Path(__file__).resolve().parents[2]
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -66,20 +67,11 @@ def personal_number(rng: random.Random) -> str:
 @pytest.fixture(scope="session")
 def audit_postgres_url() -> Iterator[str]:
     """A fresh database sportel_audit_<random> for this session, dropped afterwards."""
-    name = f"sportel_audit_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        with temporary_database(POSTGRES_ADMIN_URL, "sportel_audit") as url:
+            yield url
     except sa.exc.OperationalError as exc:
-        admin.dispose()
         pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc.orig}")
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])

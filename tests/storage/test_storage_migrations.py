@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -18,7 +17,7 @@ from alembic.script import ScriptDirectory
 
 import storage.tables
 from storage.base import Base
-from storage.db import make_engine
+from storage.db import make_engine, temporary_database
 from storage.migrate import alembic_config, upgrade
 
 OUR_TABLES = {
@@ -131,16 +130,8 @@ def test_concurrent_upgrades_on_one_fresh_sqlite_file(tmp_path: Path) -> None:
 @pytest.fixture
 def fresh_postgres_url(postgres_url: str) -> Iterator[str]:
     """An empty PostgreSQL database of its own (the session's database is already migrated)."""
-    name = f"sportel_mig_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_database(postgres_url, "sportel_mig") as url:
+        yield url
 
 
 @pytest.mark.services
