@@ -9,6 +9,12 @@ Per entity type:
   smaller box);
 - **covered**: seeded values whose ink lies inside the redaction boxes of any type (what redaction needs).
 
+A value not found is a miss of detection unless the scoring cannot tell: on a page the geometry stage
+turned the wrong way (``missed-geometry``: read upside down, nothing on it can be found, and the seeded
+boxes are not where the page shows them), or where no OCR word lies in the seeded box while a finding of
+the value's type and text lies elsewhere (``misaligned``: the seeded box, not the detection, is off). Both
+still count against recall, and are counted apart so that they are seen for what they are.
+
 With ``timing`` each document also goes through the whole redaction the worker runs
 (:func:`privacy.document.redact_document_pages`: detection, redacted PDF, verification), and the cost per
 page of each part is reported beside the page's own OCR. Generate the corpus from a seed the recognizers
@@ -32,7 +38,7 @@ from presidio_analyzer import AnalyzerEngine
 
 from benchmarks.classification import ReadPage, read_document
 from benchmarks.samples.truth import CorpusTruth, DocumentTruth, PiiTruth
-from pipeline.models import PII_ENTITY_TYPES, BBox, PiiFinding
+from pipeline.models import PII_ENTITY_TYPES, BBox, PiiFinding, Word
 
 RECALL_COVERAGE = 0.9
 """A seeded value is found when findings of its type cover this share of its ink box."""
@@ -50,6 +56,10 @@ class EntityScore:
     covered: int = 0
     findings: int = 0
     correct: int = 0
+    misaligned: int = 0
+    """Misses whose seeded box is not where the page shows the value (see the module's docstring)."""
+    geometry: int = 0
+    """Misses on pages the geometry stage turned the wrong way."""
 
     @property
     def recall(self) -> float:
@@ -65,12 +75,15 @@ class EntityScore:
         self.covered += other.covered
         self.findings += other.findings
         self.correct += other.correct
+        self.misaligned += other.misaligned
+        self.geometry += other.geometry
 
 
 @dataclass(frozen=True)
 class Miss:
-    """A seeded value not found (``kind="missed"``) or a finding matching nothing (``kind="spurious"``).
-    Values are synthetic; they are printed only on request, for tuning, and never written to the JSON."""
+    """A seeded value not found (``kind="missed"``, or ``"missed-geometry"`` and ``"misaligned"`` when the
+    scoring cannot blame detection) or a finding matching nothing (``kind="spurious"``). Values are
+    synthetic; they are printed only on request, for tuning, and never written to the JSON."""
 
     kind: str
     doc_id: str
@@ -104,7 +117,8 @@ class PrivacyFigures:
     def to_json(self, **extra: object) -> str:
         entities = {
             entity: {"seeded": s.seeded, "found": s.found, "recall": round(s.recall, 4), "findings": s.findings,
-                     "correct": s.correct, "precision": round(s.precision, 4), "covered": s.covered}
+                     "correct": s.correct, "precision": round(s.precision, 4), "covered": s.covered,
+                     "misaligned": s.misaligned, "geometry": s.geometry}
             for entity, s in sorted(self.scores.items())
         }
         return json.dumps({**extra, "documents": self.documents, "pages": self.pages, "entities": entities,
@@ -159,8 +173,42 @@ def truth_in_page(item: PiiTruth, truth: DocumentTruth, page: ReadPage) -> BBox:
                 y1=min(height, math.ceil(max(ys))))
 
 
+def _same_text(a: str, b: str) -> bool:
+    def squeeze(text: str) -> str:
+        return "".join(char for char in text.casefold() if char.isalnum())
+
+    return squeeze(a) == squeeze(b)
+
+
+def _near(a: BBox, b: BBox, reach: int) -> bool:
+    return max(a.x0 - b.x1, b.x0 - a.x1) <= reach and max(a.y0 - b.y1, b.y0 - a.y1) <= reach
+
+
+def _miss_kind(item: PiiTruth, box: BBox, seeded: list[tuple[PiiTruth, BBox]], findings: list[PiiFinding],
+               words: list[Word] | None, turned: bool) -> str:
+    """Why a seeded value counts as not found: ``missed`` unless the seeded box itself is in doubt: no OCR
+    word in it, and right beside it a finding of its type and text that no other seeded box accounts for
+    (a value printed twice, as on an ID card, is not a shifted box)."""
+    if turned:
+        return "missed-geometry"
+    if words is None or any(intersection(word.bbox, box) >= 0.3 * max(1, area(word.bbox)) for word in words):
+        return "missed"
+    others = [other for other, other_box in seeded if other is not item]
+    for finding in findings:
+        if finding.entity_type != item.entity_type or not _same_text(finding.value, item.value):
+            continue
+        accounted = any(intersection(finding.bbox, other_box) > 0 for other, other_box in seeded
+                        if other in others and other.entity_type == item.entity_type)
+        if not accounted and _near(finding.bbox, box, 2 * box.height):
+            return "misaligned"
+    return "missed"
+
+
 def score_page(figures: PrivacyFigures, doc_id: str, page_number: int, seeded: list[tuple[PiiTruth, BBox]],
-               findings: list[PiiFinding], width: int, height: int) -> None:
+               findings: list[PiiFinding], width: int, height: int, *, words: list[Word] | None = None,
+               turned: bool = False) -> None:
+    """Scores one page; ``words`` (the page's OCR) and ``turned`` (the geometry stage turned the page
+    otherwise than the truth) only sort the misses by cause."""
     grown = [f.bbox.grow(COVER_MARGIN_PX, width, height) for f in findings]
     for item, box in seeded:
         score = figures.score(item.entity_type)
@@ -169,7 +217,10 @@ def score_page(figures: PrivacyFigures, doc_id: str, page_number: int, seeded: l
         if coverage(box, same) >= RECALL_COVERAGE:
             score.found += 1
         else:
-            figures.misses.append(Miss("missed", doc_id, page_number, item.entity_type, item.value))
+            kind = _miss_kind(item, box, seeded, findings, words, turned)
+            score.misaligned += kind == "misaligned"
+            score.geometry += kind == "missed-geometry"
+            figures.misses.append(Miss(kind, doc_id, page_number, item.entity_type, item.value))
         score.covered += coverage(box, grown) >= COVERED
     for finding in findings:
         score = figures.score(finding.entity_type)
@@ -215,7 +266,9 @@ def _evaluate_document(corpus_dir: Path, truth: DocumentTruth, analyzer: Analyze
     for page, findings in zip(read, found, strict=True):
         seeded = [(item, truth_in_page(item, truth, page)) for item in truth.pii if item.page == page.source_index]
         height, width = page.image.shape[:2]
-        score_page(figures, truth.doc_id, page.source_index, seeded, findings, width, height)
+        turned = page.geometry.orientation_deg != truth.pages[page.source_index].orientation_deg
+        score_page(figures, truth.doc_id, page.source_index, seeded, findings, width, height,
+                   words=page.ocr.words if page.ocr is not None else None, turned=turned)
     return figures
 
 

@@ -11,6 +11,7 @@ analyzed in a second pass whose new findings are added.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 
 import numpy as np
@@ -24,7 +25,7 @@ from privacy.recognizers.lexicon import first_names, generic_words, surnames
 from privacy.recognizers.ocr_text import fold, is_upper_initial
 from privacy.recover import RECOVERED_LINE_BASE, recover_words, with_recovered
 from privacy.repeats import mostly_inside, repeated_values
-from privacy.reread import reread_fields
+from privacy.reread import reread_fields, reread_mrz_number
 from privacy.signature_lines import signature_names
 from privacy.tables import table_hits
 from privacy.tess import read_region
@@ -120,7 +121,8 @@ def _detect(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEn
     hits = resolve_overlaps(hits)
     if image is not None:
         hits = resolve_overlaps(reread_fields(layout, image, analyzer, hits))
-    return [finding for hit in hits for finding in _findings(layout, page, hit)]
+    findings = [finding for hit in hits for finding in _findings(layout, page, hit)]
+    return findings + (reread_mrz_number(page, layout, image) if image is not None else [])
 
 
 def _covered(finding: PiiFinding, others: list[PiiFinding]) -> bool:
@@ -138,8 +140,6 @@ def _covered(finding: PiiFinding, others: list[PiiFinding]) -> bool:
 
 SIGNATURE_SCORE = 0.6
 SENTENCE_WORDS = 4
-WELL_READ = 80.0
-"""Words under a signature line read this surely are what they say; a name must then be a known one."""
 
 
 def _signature_names(page: PageOcr, image: NDArray[np.uint8], findings: list[PiiFinding]) -> list[PiiFinding]:
@@ -153,18 +153,29 @@ def _signature_names(page: PageOcr, image: NDArray[np.uint8], findings: list[Pii
         if _covered(probe, findings):
             continue
         words = [w for w in page.words if w.text.strip() and mostly_inside(w.bbox, box)]
-        folded = [fold(w.text.strip(".,;:()[]|'\"")) for w in words]
-        # A role or a label word under the line ("Paguesi", "Arkëtari") says what the line is for; a
-        # sentence or an amount is text, not a name.
-        well_read = bool(words) and sum(w.conf for w in words) / len(words) >= WELL_READ
-        not_a_name = (well_read or any(word in vocabulary for word in folded if len(word) >= 4)
-                      or sum(len(word) >= 3 for word in folded) >= SENTENCE_WORDS
-                      or any(len(word) >= 3 and word.isdigit() for word in folded))
-        if not_a_name and not any(word in known for word in folded):
-            continue  # read well and holds no name: a role ("Paguesi") or a line of text under a rule
+        # A role or a label word under the line ("Paguesi", "Arkëtari", "E-mail") says what the line is
+        # for; a sentence or an amount is text, not a name. Anything else is a name, read well or not: the
+        # lists do not know every name ("Rozafat Zeqiri"), and a stamp leaves only part of one ("oci").
+        if _not_a_name([w.text for w in words], known, vocabulary):
+            continue
         value = words_inside(page, box) or read_region(image, box, lang=page.lang, dpi=page.dpi)
+        if not words and _not_a_name(value.split(), known, vocabulary):
+            continue  # the closer read is a role the page OCR missed ("Arkëtari")
         found.append(probe.model_copy(update={"value": _own_words(page, box, value)}))
     return found
+
+
+def _not_a_name(texts: list[str], known: frozenset[str], vocabulary: frozenset[str]) -> bool:
+    """Words under a signature line that are a role, a label, a sentence or a number, and no known name
+    (printed as names are: "vula" of "(nënshkrimi dhe vula)" is a surname too)."""
+    stripped = [text.strip(".,;:()[]|'\"") for text in texts]
+    folded = [fold(text) for text in stripped]
+    parts = [part for word in folded for part in re.split(r"[^a-z0-9]+", word) if part]
+    named = any(word in known and is_upper_initial(text) for word, text in zip(folded, stripped, strict=True))
+    return not named and (
+        any(part in vocabulary for part in parts if len(part) >= 4)
+        or sum(len(word) >= 3 for word in folded) >= SENTENCE_WORDS
+        or any(len(word) >= 3 and word.isdigit() for word in folded))
 
 
 def _own_words(page: PageOcr, box: BBox, value: str) -> str:
@@ -190,12 +201,15 @@ def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: Analyze
     """
     findings = _detect(page, image, analyzer)
     recovered = recover_words(page, image) if image is not None else []
+    read = with_recovered(page, recovered) if recovered else page
     if recovered:
-        second = _detect(with_recovered(page, recovered), None, analyzer)
+        second = _detect(read, None, analyzer)
         findings += [f for f in second if not _covered(f, findings)]
     if image is not None:
         findings += _signature_names(page, image, findings)
-    findings += repeated_values(page, findings)
+    # Repeats are looked for in the page's words and in those recovered: a name printed again under a
+    # stamp ("MUHARREMI" above the machine-readable zone) may only have been read the second time.
+    findings += repeated_values(read, findings)
     counts = Counter(f.entity_type for f in findings)
     log.debug("page %d: %d findings %s", page.page_index, len(findings), dict(sorted(counts.items())))
     return findings

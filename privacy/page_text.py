@@ -10,6 +10,7 @@ written as a tab: recognizers never let a value run across one.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from statistics import median
 
@@ -25,6 +26,11 @@ tesseract's word boxes sometimes leave out a faint first or last letter."""
 BAND_PAD = (0.15, 0.3)
 """And this much above and below the line's usual band (a word box can be flatter than its letters);
 more below, for descenders ("ç", "q", "j") in a line whose typical word has none."""
+
+
+_RULE_GLUED = re.compile(r"^[|\[(!1IJl](?=[A-ZÇË][a-zçë])")
+"""A table or form rule printed against a word reads as a letter glued to it ("INr.", "|Paguesi", "JZyhdi"):
+written as a space, so that labels and names read as themselves (the word keeps its place and length)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ def build_page_text(page: PageOcr) -> PageText:
                 column = gap > COLUMN_GAP * height and gap > JUSTIFIED_GAP * typical_gap
                 parts.append("\t" if column else " ")
                 offset += 1
-            text = word.text.strip()
+            text = _RULE_GLUED.sub(" ", word.text.strip())
             parts.append(text)
             placed.append(PlacedWord(index, number, offset, offset + len(text), len(placed)))
             offset += len(text)

@@ -35,8 +35,12 @@ def _name_words(findings: list[PiiFinding]) -> set[str]:
     for finding in findings:
         if finding.entity_type != "PERSON":
             continue
-        # An MRZ name joins surname and given names with fillers: "BEGOLLI<<PETRIT".
-        for chunk in re.split(r"[\s<«]+", finding.value):
+        # An MRZ name joins surname and given names with fillers and has no spaces: "BEGOLLI<<PETRIT", and
+        # "XHAFERI<<FLORJ ON" is OCR's split of "FLORJON".
+        machine_readable = any(filler in finding.value for filler in "<«")
+        chunks = [chunk.replace(" ", "") for chunk in re.split(r"[<«]+", finding.value)] if machine_readable else (
+            finding.value.split())
+        for chunk in chunks:
             word = chunk.strip(_PUNCTUATION)
             if len(word) >= REPEAT_MIN_LENGTH and is_upper_initial(word) and fold(word) not in vocabulary:
                 words.add(fold(word))
@@ -49,7 +53,7 @@ def _as_date(text: str) -> dt.date | None:
     try:
         if printed:
             return dt.date(int(printed.group(3)), int(printed.group(2)), int(printed.group(1)))
-        digits = as_digits(text.strip(_PUNCTUATION))
+        digits = as_digits(text.strip(_PUNCTUATION).replace(" ", ""))
         if digits is not None and len(digits) == 6:
             year = int(digits[:2])
             century = 2000 if 2000 + year <= dt.date.today().year else 1900

@@ -4,6 +4,10 @@ Tesseract's Albanian model misreads field values that are not words: ``+355`` as
 ``0``, the letters of a personal number as digits. Behind a label we know what kind of value to expect,
 so the value region (the words right of the label, on its line) is cropped from the page image and read
 again with the English model, one text line, and only the characters such a value can hold.
+
+The first line of an ID card's machine-readable zone (the one with the personal number) gets the same
+second look when the page OCR read the zone's second line but not a valid first one: its place is known
+from the second line's, one line pitch above.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import numpy as np
 from numpy.typing import NDArray
 from presidio_analyzer import AnalyzerEngine
 
-from pipeline.models import BBox
+from pipeline.models import BBox, PageOcr, PiiFinding, Word
 from privacy.page_text import PageText, PlacedWord, TextHit
 from privacy.recognizers.base import LANGUAGE, VALIDATED
 from privacy.recognizers.labels import labelled_values
+from privacy.recognizers.mrz import mrz_fields
 from privacy.recognizers.ocr_text import fold
+from privacy.recognizers.personal_number import read_mrz_number
 from privacy.tess import SINGLE_LINE, read_text
 
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
@@ -126,3 +132,55 @@ def _validated_value(analyzer: AnalyzerEngine, label: str, value: str, entity: s
         if found.start >= len(prefix) and (found.recognition_metadata or {}).get(VALIDATED):
             return (prefix + value)[found.start : found.end], found.score
     return None
+
+
+MRZ_WHITELIST = string.ascii_uppercase + string.digits + "<"
+MRZ_CHARS = 30
+"""Every line of an ID card's machine-readable zone (TD1) is 30 characters of a monospaced font."""
+MRZ_PITCH = 1.5
+"""Line pitch of the zone in line heights, when only its second line was read."""
+
+
+def reread_mrz_number(page: PageOcr, layout: PageText, image: NDArray[np.uint8]) -> list[PiiFinding]:
+    """The personal number of an ID card's machine-readable zone whose first line the page OCR missed or
+    garbled past reading, while it read the second (the birth date's): that line's region, one pitch
+    above, read again with the zone's own characters."""
+    folded = fold(layout.text)
+    fields = mrz_fields(folded)
+    if any(f.entity == "AL_PERSONAL_NUMBER" and read_mrz_number(folded[f.start : f.end]) for f in fields):
+        return []
+    births = [f for f in fields if f.entity == "DATE_OF_BIRTH"]
+    names = [f for f in fields if f.entity == "PERSON"]
+    if not births:
+        return []
+    word = _word_at(layout, births[0].start)
+    second = word.bbox
+    per_char = second.width / max(1, len(word.text.strip()))
+    pitch = MRZ_PITCH * second.height
+    if names:
+        third = _word_at(layout, names[0].start).bbox
+        if second.height < third.y0 - second.y0 < 3 * second.height:
+            pitch = third.y0 - second.y0
+    top = int(second.y0 - pitch - 0.35 * second.height)
+    bottom = int(second.y1 - pitch + 0.35 * second.height)
+    height, width = image.shape[:2]
+    region = BBox(x0=max(0, int(second.x0 - per_char)), y0=max(0, top),
+                  x1=min(width, int(second.x0 + (MRZ_CHARS + 1) * per_char)), y1=min(height, max(top + 1, bottom)))
+    if region.width <= 0 or region.height <= 0:
+        return []
+    read = _read_line(_crop(image, region, second), MRZ_WHITELIST, "eng")
+    line = fold(read)
+    for field in mrz_fields(line):
+        if field.entity != "AL_PERSONAL_NUMBER" or read_mrz_number(line[field.start : field.end]) is None:
+            continue
+        share = region.width / max(1, len(line))
+        box = BBox(x0=max(0, region.x0 + int((field.start - 1) * share)), y0=region.y0,
+                   x1=min(width, region.x0 + int((field.end + 1) * share) + 1), y1=region.y1)
+        return [PiiFinding(entity_type="AL_PERSONAL_NUMBER", page_index=page.page_index, bbox=box, score=0.8,
+                           value=read[field.start : field.end])]
+    return []
+
+
+def _word_at(layout: PageText, start: int) -> Word:
+    """The word holding character ``start`` of the page text."""
+    return layout.words[layout.words_between(start, start + 1)[0].index]

@@ -18,7 +18,7 @@ from privacy.page_text import PageText, PlacedWord, TextHit
 from privacy.recognizers.base import LANGUAGE, VALIDATED
 from privacy.recognizers.labels import OTHER, label_entity, label_pattern
 from privacy.recognizers.lexicon import first_names, generic_words, surnames
-from privacy.recognizers.ocr_text import fold, is_upper_initial
+from privacy.recognizers.ocr_text import fold
 
 MAX_ROW_GAP = 3.0
 """Rows further below the previous one than this many row heights are no longer the table."""
@@ -72,6 +72,12 @@ def _colon_with_value(folded: str, start: int, end: int) -> bool:
     return False
 
 
+def _value_beside(folded: str, start: int, end: int) -> bool:
+    """A cell after a column gap between ``start`` and ``end`` that holds no label: a value."""
+    cells = folded[start:end].split("\t")[1:]
+    return any(any(c.isalnum() for c in cell) and not label_pattern(None).search(cell) for cell in cells)
+
+
 def _label_line(folded: str, words: list[PlacedWord]) -> bool:
     """A line made mostly of labels, of any fields: where the table above it ends."""
     labels = label_pattern(None).finditer(folded, words[0].start, words[-1].end)
@@ -86,6 +92,8 @@ def _columns(layout: PageText, folded: str, words: list[PlacedWord]) -> list[_Co
     entities = [label_entity(m.group()) for m in labels]
     if all(e == OTHER for e in entities):
         return None
+    if sum(e != OTHER for e in entities) == 1 and _value_beside(folded, labels[-1].end(), end):
+        return None  # one field and its value across a gap ("Mbiemri / Emërtimi<tab>GEGA"): a form line
     stacked = _stacked_label(layout, folded, words)
     if len(labels) < 2 and not stacked:
         return None
@@ -125,6 +133,10 @@ def _noise(text: str) -> bool:
     return not any(c.isalnum() for c in core) or (len(core) <= 2 and not core.isdigit())
 
 
+_RULES = "|[]"
+"""How OCR reads a table's vertical rules, alone or glued to a cell's first letter."""
+
+
 def _column_index(columns: list[_Column], x_center: float) -> int:
     index = 0
     for number, column in enumerate(columns):
@@ -159,7 +171,9 @@ def _row_cells(
             cells.append((column, [placed]))
         previous = placed
     wordy = any(len(cell) >= PROSE_WORDS for _, cell in cells)
-    return None if flowing >= 2 or (flowing and wordy) else cells
+    # Rules printed between the cells ("2 | Enerjeta | Jashari | ...") make a row whatever its spacing.
+    ruled = sum(layout.text[w.start] in _RULES for w in words) >= 2
+    return None if (flowing >= 2 or (flowing and wordy)) and not ruled else cells
 
 
 def table_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
@@ -201,8 +215,9 @@ NAME_CELL_SCORE = 0.7
 
 def _name_cell(layout: PageText, cell: list[PlacedWord]) -> TextHit | None:
     """A cell of a name column that OCR garbled at its edge ("JZyhdi", "|Amantia") or that sits in a row
-    OCR broke up: a name when its words are letters only, capitalised (a rule glued to the first letter
-    aside), no label among them, and either one of them a known name or all of them title case."""
+    OCR broke up: a name when its words are letters only (a rule glued to the first letter aside), no
+    label among them, and each a known name or, outside the document vocabulary, in title case (or in lower
+    case, beside one that is)."""
     raw = [layout.text[w.start : w.end] for w in cell]
     if any(word.endswith(":") for word in raw):
         return None
@@ -210,13 +225,21 @@ def _name_cell(layout: PageText, cell: list[PlacedWord]) -> TextHit | None:
     words = [w for w in words if w]
     if not words or any(not w.replace("-", "").isalpha() for w in words) or len("".join(words)) < 3:
         return None
-    if not is_upper_initial(words[0]):
-        return None
+    if any(label_pattern(None).fullmatch(fold(w)) for w in words):
+        return None  # the next field's label, not a value ("Atësia" under a stacked "Emri")
     # A known name, or names as they are printed in such tables ("Klajdjola"), never an organisation in
-    # capitals or an ordinary word.
+    # capitals or an ordinary word. The column says the cell is a name, so OCR's lower case ("trakli" for
+    # "Irakli") is forgiven beside a word that reads as one.
     known, vocabulary = first_names() | surnames(), generic_words()
-    title_case = all(w[:1].isupper() and w[1:].islower() and fold(w) not in vocabulary for w in words)
-    if not (title_case or any(fold(w) in known for w in words)):
+
+    def name_word(word: str, *, lower_ok: bool) -> bool:
+        title = word[:1].isupper() and word[1:].islower()
+        lower = lower_ok and word.islower() and len(word) >= 3
+        return fold(word) in known or ((title or lower) and fold(word) not in vocabulary)
+
+    # A word in lower case passes beside a name in capitals ("trakli Zogaj"), not alone ("vendeve").
+    anchored = any(name_word(w, lower_ok=False) for w in words)
+    if not all(name_word(w, lower_ok=anchored) for w in words):
         return None
     return TextHit("PERSON", _core_start(layout, cell[0]), cell[-1].end, NAME_CELL_SCORE, validated=True)
 

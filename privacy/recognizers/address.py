@@ -11,7 +11,13 @@ import re
 from privacy.recognizers.base import Candidate, SportelRecognizer, overlaps
 from privacy.recognizers.date_of_birth import DATE
 from privacy.recognizers.labels import label_pattern, labelled_values, line_bounds, segment_end
-from privacy.recognizers.lexicon import ADDRESS_KEYWORDS, ADDRESS_PART_WORDS, ADMINISTRATIVE_KEYWORDS, CITIES
+from privacy.recognizers.lexicon import (
+    ADDRESS_KEYWORDS,
+    ADDRESS_PART_WORDS,
+    ADMINISTRATIVE_KEYWORDS,
+    CITIES,
+    COUNTRIES,
+)
 from privacy.recognizers.ocr_text import is_upper_initial
 
 _KEYWORD = re.compile(
@@ -19,8 +25,8 @@ _KEYWORD = re.compile(
     + "|".join(k if k.endswith((".", ")")) else k + "(?![a-z0-9])" for k in ADDRESS_KEYWORDS)
     + ")"
 )
-_CITY = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(c) for c in CITIES) + r")(?![a-z])(?:[ ]+\d{4})?")
-"""A town, with its postal code if printed ("Shkodër 4001")."""
+_CITY = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(c) for c in CITIES + COUNTRIES) + r")(?![a-z])(?:[ ]+\d{4})?")
+"""A town, with its postal code if printed ("Shkodër 4001"), or a country."""
 _AREA = re.compile("(?<![a-z0-9])(?:" + "|".join(ADMINISTRATIVE_KEYWORDS) + ")")
 _QUOTES = "\"'“”„«»"
 _RATIO = re.compile(r"\d[ ]?:[ ]?\d")
@@ -75,11 +81,23 @@ def _extend(text: str, folded: str, start: int, end: int, *, first_relaxed: bool
     for index, (lo, hi) in enumerate(_parts(folded, start, end)):
         cut = _prose_cut(text, lo, hi)
         if cut <= lo or (_part_kind(text, folded, lo, cut) is None and not (index == 0 and first_relaxed)):
+            town = _town_opening(folded, lo, cut) if index else None
+            if town is not None:
+                reached = town  # "..., Shkodër 4001 ËR E Re": a stamp's letters read on after the town
             break
         reached = cut
         if cut < hi:
             break
     return _trim(folded, start, reached)
+
+
+def _town_opening(folded: str, start: int, end: int) -> int | None:
+    """The end of the town (and postal code) that opens ``folded[start:end]``, if one does."""
+    lo = start
+    while lo < end and folded[lo] in " " + _QUOTES:
+        lo += 1
+    town = _CITY.match(folded, lo, end)
+    return town.end() if town else None
 
 
 def _trim(folded: str, start: int, end: int) -> int:

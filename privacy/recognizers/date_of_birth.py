@@ -56,6 +56,44 @@ def _is_year(match: re.Match[str]) -> bool:
     )
 
 
+_SLASHES_READ = re.compile(
+    rf"(?<![a-z0-9])(?P<d>{DIGITISH}{{2}})[1l|i7](?P<m>{DIGITISH}{{2}})[1l|i7](?P<y>{DIGITISH}{{4}})(?![a-z0-9])"
+)
+"""A day-month-year date whose slashes OCR read as ones ("22/08/1951" as "2210811951")."""
+
+
+def _slashed_date(match: re.Match[str]) -> bool:
+    day, month, year = (as_digits(match.group(key)) for key in ("d", "m", "y"))
+    if day is None or month is None or year is None:
+        return False
+    try:
+        born = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return born.year >= 1900 and born <= dt.date.today()
+
+
+VALIDITY_YEARS = 20
+"""Documents expire within this many years: a date that far ahead, or nearer, is an expiry date. One further
+ahead is a misread birth date ("12.03.2199")."""
+
+
+def _date_shaped(match: re.Match[str]) -> bool:
+    """A garbled date, not some other number: digit groups as a date has them (or the six or eight digits of
+    one printed without separators, or ten with its slashes read as ones), and not a whole calendar date
+    that failed only for lying a few years ahead (an expiry date in the birth date's column)."""
+    groups = re.findall(r"[0-9]+", match.group())
+    if len(groups) == 1:
+        digits = groups[0]
+        return len(digits) in (6, 8) or (len(digits) == 10 and digits[2] in "17" and digits[5] in "17")
+    if len(groups) != 3 or not any(len(group) in (2, 4) for group in groups):
+        return False
+    whole = DATE.fullmatch(match.group())
+    date = read_date(whole, today=dt.date.max) if whole else None
+    today = dt.date.today()
+    return date is None or not today < date <= today + dt.timedelta(days=365 * VALIDITY_YEARS)
+
+
 class DateOfBirthRecognizer(SportelRecognizer):
     ENTITY = "DATE_OF_BIRTH"
 
@@ -66,9 +104,15 @@ class DateOfBirthRecognizer(SportelRecognizer):
             if dates:
                 found.append(Candidate(dates[0].start(), dates[0].end(), 0.95, validated=True))
                 continue
+            slashed = [m for m in _SLASHES_READ.finditer(folded, field.value_start, field.value_end)
+                       if _slashed_date(m)]
+            if slashed:
+                found.append(Candidate(slashed[0].start(), slashed[0].end(), 0.9, validated=True))
+                continue
             # A garbled date ("64.06.1978") is taken whole; failing that, a year alone ("Viti i lindjes: 1978").
             years = [m for m in _YEAR_ONLY.finditer(folded, field.value_start, field.value_end) if _is_year(m)]
-            fallback = _FALLBACK.search(folded, field.value_start, field.value_end) or (years[0] if years else None)
+            garbled = [m for m in _FALLBACK.finditer(folded, field.value_start, field.value_end) if _date_shaped(m)]
+            fallback = garbled[0] if garbled else (years[0] if years else None)
             if fallback:
                 found.append(Candidate(fallback.start(), fallback.end(), 0.55, validated=False))
         return found

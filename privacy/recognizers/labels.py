@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 OTHER = "OTHER"
 """Labels of fields that are not personal data: they only end the value of the field before them."""
@@ -32,6 +32,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         "depozituesi", "emri i plote", "emri dhe mbiemri i plote", "pacienti", "pacientja", "i semuri",
         "e semura", "patient", "noteri", "noterja",
         "notere", "noteres", "noterit", "notary",
+        "ortaket", "ortaku", "ortakja", "aksioneret", "aksioneri", "pronaret", "bashkepronaret",
+        "trashegimtaret", "trashegimtari", "partners", "shareholders", "owners", "heirs",
     ),
     "DATE_OF_BIRTH": (
         "datelindja", "datelindje", "data e lindjes", "dt. lindjes", "dt. e lindjes", "data lindjes",
@@ -76,26 +78,39 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         "shuma", "tarifa", "marka", "arketari", "arketarja", "operatori", "punonjesi", "specialisti", "pjesa", "sasia",
         "teller", "cashier", "stamp", "specialist", "director", "drejtori", "beneficiary",
         "vlera", "shenime", "mjeku", "mjeku kurues", "shefi i sherbimit", "regjistruesi",
-        "modeli", "ngjyra", "viti", "subjekti",
+        "modeli", "ngjyra", "viti", "subjekti", "siperfaqja", "siperfaqe", "lloji i pasurise", "numri i pasurise",
         "emertimi", "forma ligjore", "kapitali", "veprimtaria", "emri tregtar", "emertimi tregtar",
         "emri i subjektit", "emri i biznesit", "emri i shoqerise", "lloji i subjektit", "emri i institucionit",
     ),
 }
 
 _SEPARATORS = " \t:.,;/-–—|=*()"
+LOOSE_OTHER_LENGTH = 8
+"""First words of non-personal labels this long match with any first letter."""
 
 
 def _phrase_pattern(phrase: str, *, loose_start: bool = False) -> str:
     parts: list[str] = []
-    # OCR loses the first letter of small print ("Mbiemri" read "Abiemri"): any letter will do there in a
-    # long enough first word of a personal-data label. Not for the other labels: "[a-z]ender" of "gender"
-    # would end the street name "Qendër".
+    # OCR loses the first letter of small print ("Mbiemri" read "Abiemri", "Emërtimi" read "Fmërtimi"): any
+    # letter will do there in a long enough first word of a personal-data label, and in a long first word of
+    # the other labels. Not in a short one: "[a-z]ender" of "gender" would end the street name "Qendër".
     first_word = phrase.split(" ")[0]
-    if loose_start and len(first_word) >= 6 and first_word.isalpha():
+    if len(first_word) >= (6 if loose_start else LOOSE_OTHER_LENGTH) and first_word.isalpha():
         parts.append("[a-z]")
         phrase = phrase[1:]
-    for char in phrase:
-        if char == " ":
+    index = 0
+    while index < len(phrase):
+        char = phrase[index]
+        index += 1
+        # "rn" and "m" are one of OCR's commonest confusions, both ways ("Sumame" for "Surname").
+        if phrase.startswith("rn", index - 1):
+            parts.append("(?:rn|m)")
+            index += 1
+        elif char == "m":
+            parts.append("(?:m|rn)")
+        elif char in "il":
+            parts.append("[il1]")  # "Atësla", "Datëllndja": i, l and 1 are one stroke to OCR
+        elif char == " ":
             parts.append(r"[ \n]*")  # a label may break over two lines of prose ("i<newline>biri i")
         elif char == ".":
             parts.append(r"[.,]*")
@@ -125,8 +140,10 @@ def _entity_of_phrase() -> tuple[tuple[re.Pattern[str], str], ...]:
     )
 
 
+@lru_cache(maxsize=4096)
 def label_entity(folded_label: str) -> str:
-    """The entity a matched label announces (``OTHER`` for non-personal fields)."""
+    """The entity a matched label announces (``OTHER`` for non-personal fields); a page repeats the same
+    few labels, so the answers are kept."""
     squeezed = folded_label.strip()
     for pattern, key in _entity_of_phrase():
         if pattern.match(squeezed):
@@ -175,25 +192,35 @@ def _skip_separators(folded: str, index: int) -> tuple[int, bool]:
     colon = False
     while index < len(folded) and folded[index] in _SEPARATORS:
         char = folded[index]
+        # A colon OCR read as a full stop or comma stands apart from the label ("Mbiemri . GJINAJ").
+        misread_colon = char in ".,;" and folded[index - 1] == " " and folded[index + 1 : index + 2] == " "
         if char == "\t" and not colon:
             ahead = index
             while ahead < len(folded) and folded[ahead] in " \t":
                 ahead += 1
             if label_pattern(None).match(folded, ahead):
                 return index, False
-        colon = colon or char == ":"
-        explicit = explicit or char in ":|\t"
+        colon = colon or char == ":" or misread_colon
+        explicit = explicit or char in ":|\t" or misread_colon
         index += 1
     return index, explicit
 
 
 def labelled_values(folded: str, entity: str) -> list[LabelledValue]:
     """Every label of ``entity`` in ``folded`` text with its value segment (possibly empty)."""
+    return [value for value in _labelled_values(folded) if value.entity == entity]
+
+
+@lru_cache(maxsize=32)
+def _labelled_values(folded: str) -> tuple[LabelledValue, ...]:
+    """The labelled values of every entity: each recognizer asks for its own on the same page text, and
+    scanning for labels once serves them all."""
     any_label = label_pattern(None)
     found: list[LabelledValue] = []
     # All labels at once, longest first: "Emri i subjektit" (a company's name) is not "Emri" (a person's).
     for match in any_label.finditer(folded):
-        if label_entity(match.group()) != entity:
+        entity = label_entity(match.group())
+        if entity == OTHER:
             continue
         start, explicit = _skip_separators(folded, _label_tail(folded, match.end()))
         # "Emri / Name:" and similar label chains: the value starts after the last label of the chain.
@@ -211,7 +238,7 @@ def labelled_values(folded: str, entity: str) -> list[LabelledValue]:
             start, next_line = start + 1, True
             end = segment_end(folded, start)
         found.append(LabelledValue(entity, match.start(), match.end(), start, end, explicit, next_line))
-    return found
+    return tuple(found)
 
 
 def segment_end(folded: str, start: int) -> int:

@@ -23,6 +23,12 @@ CITIES: tuple[str, ...] = (
 )
 """Towns of Albania (Shkodër region first) and nearby Albanian-speaking towns, indefinite and definite."""
 
+COUNTRIES: tuple[str, ...] = (
+    "albania", "shqiperi", "shqiperia", "kosova", "kosovo", "mali i zi", "montenegro", "maqedonia e veriut",
+    "north macedonia", "greqia", "greece", "italia", "italy",
+)
+"""Countries that close an address ("..., Vau i Dejës, Albania")."""
+
 ADDRESS_KEYWORDS: tuple[str, ...] = (
     r"rruga", r"rr\.", r"rr(?=[ ]+[\"'“”„a-z])", r"la[gq](?:jj|ji|ij|j|i)[ae]", r"lgj\.",
     r"l\.(?=[ ]*[\"“„0-9a-z])", r"njesia[ ]+administrative", r"njesia[ ]+bashkiake", r"nj\.[ ]*adm\.?",
@@ -71,6 +77,7 @@ _COMMON_WORDS: tuple[str, ...] = (
     "njesia", "njesise", "sektori", "sektorit", "sherbimit", "sherbimi", "drejtorise", "bashkise", "zyres",
     "shefi", "shef", "pergjegjes", "pergjegjesi", "pergjegjesja", "nepunesi", "nepunesja", "mjeku", "kurues",
     "administratori", "administratorja", "regjistruesi", "specialiste", "inspektori", "kryeinspektori",
+    "njesoj", "origjinalin", "origjinal", "kopje", "nenshkrimi", "pasurise",
 )
 """Capitalised words of official documents that name no one (headers, titles, kinship terms)."""
 

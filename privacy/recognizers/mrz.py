@@ -15,12 +15,22 @@ from dataclasses import dataclass
 from privacy.recognizers.ocr_text import as_digits
 
 _FILL = r"[<«(\[{]"
-_LINE1 = re.compile(r"(?m)^[^a-z0-9\n]*i[d0o][<« ]?alb[ ]?[0-9a-z]{9}[ ]?[0-9a-z][ ]?(?P<number>[0-9a-z|!]{10})")
+_START = r"(?:^[^a-z0-9\n]*|(?<=[ \t]))"
+"""An MRZ line opens its text line, or follows a column gap: the visual line may also hold the printed
+fields beside the zone ("13.12.2024<tab>13.12.2034<tab>IDALB2540...")."""
+_LINE1 = re.compile(
+    rf"(?m){_START}i[d0o][<« ]?alb[ ]?[0-9a-z](?:[ ]?[0-9a-z]){{8}}[ ]?[0-9a-z][ ]?"
+    r"(?P<number>[0-9a-z|!](?:[ ]?[0-9a-z|!]){9,10})"
+)
+"""OCR splits the zone's lines at gaps of its own ("IDALB2888417 288H0111817 1A"), and may read one
+character too many in the number ("7G640127388W", or a filler read as a letter): up to eleven characters
+are taken, and :func:`privacy.recognizers.personal_number.read_mrz_number` finds the number in them."""
+_DIGITS_6 = r"[0-9odilszb](?:[ ]?[0-9odilszb]){5}"
 _LINE2 = re.compile(
-    r"(?m)(?:^[^a-z0-9\n]*|(?<=[ ]))(?P<birth>[0-9odilszb]{6})[0-9a-z][ ]?[mf<][ ]?[0-9odilszb]{6}[0-9a-z][ ]?alb"
+    rf"(?m){_START}(?P<birth>{_DIGITS_6})[ ]?[0-9a-z][ ]?[mf<][ ]?{_DIGITS_6}[ ]?[0-9a-z][ ]?alb"
 )
 _LINE3 = re.compile(
-    rf"(?m)^[^a-z0-9\n]*(?P<name>[a-z]+(?:{_FILL}[a-z]+)*{_FILL}{{2}}[ ]?[a-z]+(?:(?:{_FILL}|[ ])[a-z0-9|!]+)*)"
+    rf"(?m){_START}(?P<name>[a-z]+(?:{_FILL}[a-z]+)*{_FILL}{{2}}[ ]?[a-z]+(?:(?:{_FILL}|[ ])[a-z0-9|!]+)*)"
     rf"(?={_FILL}|[ ]|$)"
 )
 """OCR may split the line at a gap ("KADRIU<<ENT ELA<<<"): a space inside the given names is part of them."""
@@ -34,7 +44,7 @@ class MrzField:
 
 
 def _birth_date(yymmdd: str) -> bool:
-    digits = as_digits(yymmdd)
+    digits = as_digits(yymmdd.replace(" ", ""))
     if digits is None:
         return False
     year, month, day = int(digits[:2]), int(digits[2:4]), int(digits[4:])

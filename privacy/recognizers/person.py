@@ -3,8 +3,9 @@
 1. Behind a field label (Emri, Mbiemri, Atësia, Amësia, Emri i babait, Kërkuesi, Qiradhënësi, Name, ...):
    in a form ("Emri: arben") the words up to the end of the field in any case (OCR and typists both
    write lower case); where the label word sits in a sentence, capitalised words only.
-2. Around a phrase that names someone: before "i/e lindur" ("Arben Hoxha, i lindur më ...") and after
-   "Unë", "Z.", "Znj.", "Shtetasi", "Dr.": capitalised words only.
+2. Around a phrase that names someone: before "i/e lindur", "born", "i biri i", "me nr. personal",
+   "personal number" ("Arben Hoxha, i lindur më ...", "Tafil Malaj, personal number ...") and after
+   "Unë", "Z.", "Znj.", "Shtetasi", "Dr.", "përfaqësuar nga", "represented by": capitalised words only.
 3. Anywhere, two or three capitalised words that the name lists (privacy/data) know as a first name and a
    surname, in either order; a first name with an unknown word only if that word is shaped like an
    Albanian surname and no company form ("SH.P.K.") follows.
@@ -18,20 +19,25 @@ import re
 from dataclasses import dataclass
 
 from privacy.recognizers.base import Candidate, SportelRecognizer, overlaps
-from privacy.recognizers.labels import labelled_values, line_bounds
+from privacy.recognizers.labels import labelled_values, line_bounds, segment_end
 from privacy.recognizers.lexicon import first_names, generic_words, never_names, surnames
 from privacy.recognizers.mrz import mrz_fields
-from privacy.recognizers.ocr_text import is_upper_initial
+from privacy.recognizers.ocr_text import fold, is_upper_initial
 
 _TOKEN = re.compile(r"[^\s,;:()\[\]\"“”„«»/|]+")
 _NAME_WORD = re.compile(r"[a-z][a-z'’\-]*[a-z]|[a-z]\.?")
 _SMALL_WORDS = frozenset(("i", "e", "te", "se", "dhe", "me", "ne", "per", "nga", "u", "si", "ka", "and", "of"))
 _INTRODUCER = re.compile(
     r"(?<![a-z])(?:une|z\.|znj\.|zoti|zonja|zonjes|zotit|shtetasi|shtetasja|shtetasit|shtetases|mr\.?|mrs\.?"
-    r"|ms\.?|dr\.|prof\.|av\.)(?:[ ,]+|[ ]*$)",
+    r"|ms\.?|dr\.|prof\.|av\.|represented[ ]+by|perfaqesuar[ ]+(?:nga|prej))(?:[ ,]+|[ ]*$)",
     re.MULTILINE,
 )
-_BORN = re.compile(r",?[ ]+[ie][ ]+lindur(?![a-z])")
+_IDENTIFIED = re.compile(
+    r",?[ ]+(?:(?:i/e|[ie])[ ]+(?:lindur|datelindjes)|i[ ]+biri[ ]+i|e[ ]+bija[ ]+e|born|son[ ]+of|daughter[ ]+of"
+    r"|me[ ]+(?:nr\.?|numer|numri|numrin)[ ]+personal|me[ ]+nid|(?:with[ ]+)?personal[ ]+(?:number|no|id))(?![a-z])"
+)
+"""What follows a person's name in running text: birth, parentage, personal number ("Tafil Malaj, personal
+number ...", "Azbije Dervishi, me nr. personal ...", "Arben Hoxha, i lindur më ...")."""
 _MAX_WORDS = 4
 
 
@@ -42,10 +48,12 @@ class _Token:
     word: str
     """Folded text of the token."""
     capitalised: bool
+    shaped: bool = True
+    """Cased as a name is: not OCR's mixed case of a scribble ("GcC")."""
 
     @property
     def name_like(self) -> bool:
-        return bool(_NAME_WORD.fullmatch(self.word)) and self.word not in never_names() | _SMALL_WORDS
+        return self.shaped and bool(_NAME_WORD.fullmatch(self.word)) and self.word not in never_names() | _SMALL_WORDS
 
     @property
     def known(self) -> bool:
@@ -59,8 +67,19 @@ def _tokens(text: str, folded: str, start: int, end: int) -> list[_Token]:
         # A full stop after a word ends the name ("Luan Vehapi. nr. personal ..."); an initial keeps it.
         while hi - lo > 2 and text[hi - 1] == ".":
             hi -= 1
-        tokens.append(_Token(lo, hi, folded[lo:hi], is_upper_initial(match.group())))
+        tokens.append(_Token(lo, hi, folded[lo:hi], is_upper_initial(match.group()), _cased_as_name(text[lo:hi])))
     return tokens
+
+
+_CASE_PART = re.compile(r"[A-ZÀ-Þ]?[^A-ZÀ-Þ]*")
+
+
+def _cased_as_name(word: str) -> bool:
+    """ "Arben", "ARBEN", "arben", glued "SuloNdoj" or "Gjon-Marku"; not "GcC" (a capital after one letter)."""
+    if word.isupper() or word.islower():
+        return True
+    parts = [part for part in _CASE_PART.findall(word) if part]
+    return all(len(part) >= 2 or not part.isalpha() for part in parts[1:])
 
 
 def _unglued(text: str, folded: str, token: _Token) -> list[_Token]:
@@ -103,10 +122,26 @@ def _leading_name(
     return name if any(len(token.word) >= 3 for token in name) else []
 
 
+_INNER_L = re.compile(r"(?<=[^\W\d_])[/|!1](?=[a-zçë]{2})")
+"""An "l" OCR read as a slash, bar or one inside a word ("E/sid", "Ke1mendi")."""
+_GLUED_PAIR = re.compile(r"(?<=[a-zçë])[/|](?=[A-ZÇË][a-zçë])")
+"""A stamp over the space of a printed name reads as a slash between its words ("Elvi/Paloka")."""
+
+
+def _unnoised(text: str) -> str:
+    """``text`` with the marks OCR puts inside names read as what they stand for; same length."""
+    if not any(char in text for char in "/|!1"):
+        return text
+    return _INNER_L.sub("l", _GLUED_PAIR.sub(" ", text))
+
+
 class PersonRecognizer(SportelRecognizer):
     ENTITY = "PERSON"
 
     def candidates(self, text: str, folded: str) -> list[Candidate]:
+        cleaned = _unnoised(text)
+        if cleaned != text:
+            text, folded = cleaned, fold(cleaned)
         found: list[Candidate] = []
         machine_readable = [Candidate(f.start, f.end, 0.85, validated=True) for f in mrz_fields(folded)
                             if f.entity == self.ENTITY]
@@ -122,12 +157,38 @@ class PersonRecognizer(SportelRecognizer):
             tokens = _tokens(text, folded, field.value_start, field.value_end)
             # In a form ("Emri: arben") any case goes; a label word inside a sentence needs a real name.
             name = _leading_name(text, tokens, capitalised_only=not field.explicit, known_first=True)
-            if name and field.next_line and not any(token.known for token in name):
+            if name and field.next_line and not any(token.known for token in name) and not _sentence_goes_on(
+                folded, name[-1].end
+            ):
                 continue  # "... obligations of the tenant<newline>Article 5": a heading, not a name
             if name:
                 trusted = any(token.capitalised or token.known for token in name)
                 found.append(Candidate(name[0].start, name[-1].end, 0.85 if trusted else 0.6, validated=True))
+                if field.explicit:
+                    found.extend(self._listed(text, folded, name[-1].end, field.value_end))
         return found
+
+    def _listed(self, text: str, folded: str, start: int, end: int) -> list[Candidate]:
+        """The further names of a labelled list ("Ortakët: Mitiol Kelmendi (50%); Hydajet Luli (30%);
+        <newline>Henrik Rrudhani (20%)"): after each comma or semicolon, and on the next line when the list
+        ends its line with one."""
+        found: list[Candidate] = []
+        while True:
+            for separator in re.finditer(r"[;,]", folded[start:end]):
+                after = start + separator.end()
+                name = _leading_name(text, _tokens(text, folded, after, end), capitalised_only=True)
+                if name and _opens_name(name):
+                    found.append(Candidate(name[0].start, name[-1].end, 0.75, validated=True))
+            _, line_end = line_bounds(folded, end)
+            if not folded[start:line_end].rstrip().endswith((";", ",")) or line_end >= len(folded):
+                return found
+            start = line_end + 1
+            end = segment_end(folded, start)
+            name = _leading_name(text, _tokens(text, folded, start, end), capitalised_only=True)
+            if not name or not _opens_name(name):
+                return found
+            found.append(Candidate(name[0].start, name[-1].end, 0.75, validated=True))
+            start = name[-1].end
 
     def _introduced(self, text: str, folded: str) -> list[Candidate]:
         found: list[Candidate] = []
@@ -138,18 +199,18 @@ class PersonRecognizer(SportelRecognizer):
                 start = line_end + 1  # "... vërteton se shtetasi" / "Lavdimir Zhubi, i biri i ..."
                 _, line_end = line_bounds(folded, start)
             name = _leading_name(text, _tokens(text, folded, start, line_end), capitalised_only=True)
-            if name:
+            if name and not _company_follows(folded, name[-1].end):
                 score = 0.8 if len(name) > 1 or name[0].known else 0.6
                 found.append(Candidate(name[0].start, name[-1].end, score, validated=True))
         return found
 
     def _born(self, text: str, folded: str) -> list[Candidate]:
         found: list[Candidate] = []
-        for match in _BORN.finditer(folded):
+        for match in _IDENTIFIED.finditer(folded):
             line_start, _ = line_bounds(folded, match.start())
             before = _tokens(text, folded, line_start, match.start())
             name = _leading_name(text, before[::-1], capitalised_only=True)
-            if name:
+            if name and _opens_name(name):
                 found.append(Candidate(name[-1].start, name[0].end, 0.8, validated=True))
         return found
 
@@ -176,6 +237,18 @@ class PersonRecognizer(SportelRecognizer):
                 found.append(Candidate(window[0].start, window[-1].end, best[0], validated=True))
             index += best[1]
         return found
+
+
+def _sentence_goes_on(folded: str, end: int) -> bool:
+    """A comma after a name on the line below its label: the sentence goes on ("... përfaqësuar nga
+    administratori<newline>Amant Shuaipi, me seli në ..."), as a heading's would not."""
+    return folded[end : end + 2].lstrip(" ")[:1] in (",", ";")
+
+
+def _opens_name(name: list[_Token]) -> bool:
+    """Not a town or an address word ("..., Shkodër, me nr. personal", "..., Rruga Ismail Qemali"): what
+    the words around a name may also hold."""
+    return name[0].known or name[0].word not in generic_words()
 
 
 _COMPANY_FORM = re.compile(r"[ ,]*(?:sh\.?[ ]?p\.?[ ]?k|sh\.?[ ]?a|ltd|llc|gmbh|s\.?r\.?l|s\.?p\.?a)\b\.?")

@@ -47,6 +47,22 @@ def read_personal_number(chars: str, *, labelled: bool = False) -> str | None:
     return number if IdentityNumber.validate(number) else None
 
 
+def read_mrz_number(chars: str) -> str | None:
+    """The personal number in the optional-data field of an MRZ line as OCR read it: ten characters, or
+    eleven when OCR read a filler as a letter or doubled a character (the field's place in the line says
+    what it is, so one character may be dropped)."""
+    raw = compact(chars)
+    if len(raw) == 10:
+        return read_personal_number(raw, labelled=True)
+    if len(raw) != 11:
+        return None
+    for index in (10, *range(10)):
+        number = read_personal_number(raw[:index] + raw[index + 1 :], labelled=True)
+        if number is not None:
+            return number
+    return None
+
+
 class AlPersonalNumberRecognizer(SportelRecognizer):
     ENTITY = "AL_PERSONAL_NUMBER"
 
@@ -70,11 +86,11 @@ class AlPersonalNumberRecognizer(SportelRecognizer):
                     found.append(Candidate(match.start(), match.end(), 0.7, validated=True))
                     break
         for field in mrz_fields(folded):
-            chars = folded[field.start : field.end]
-            if field.entity == self.ENTITY and read_personal_number(chars, labelled=True) and not overlaps(
-                Candidate(field.start, field.end, 0, False), found
-            ):
-                found.append(Candidate(field.start, field.end, 0.9, validated=True))
+            if field.entity != self.ENTITY or overlaps(Candidate(field.start, field.end, 0, False), found):
+                continue
+            # The field's place in the line says what it holds: taken even when OCR garbled it past reading.
+            valid = read_mrz_number(folded[field.start : field.end]) is not None
+            found.append(Candidate(field.start, field.end, 0.9 if valid else 0.6, validated=valid))
         return found + [
             c for c in self.labelled_fallback(folded, found, _FALLBACK, 0.55) if _digit_rich(folded, c)
             and not overlaps(c, found)

@@ -33,6 +33,8 @@ def read_phone(chars: str, *, labelled: bool) -> str | None:
     digits = as_digits(body)
     if digits is None or len(digits) < 6 or digit_share(body) < 0.7:
         return None
+    if not labelled and sum(char.isalpha() for char in body) > 1:
+        return None  # letters among the digits, unlabelled: a code ("D046381A733D"), not a misread phone
     if not plus:
         if body[:4] in _PLUS_MISREAD and len(digits) >= 11:
             plus, digits = True, digits[1:]
