@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline.errors import ConfigurationError
+from pipeline.yamlfile import read_yaml
 
 DEMO_USERS_FILE = Path(__file__).parent / "demo_users.yaml"
 
@@ -49,7 +50,7 @@ class UserDirectory:
 def load_users(path: Path | None) -> UserDirectory:
     source = path or DEMO_USERS_FILE
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = read_yaml(source)
         return UserDirectory([UserRecord(**u) for u in raw["users"]])
     except (OSError, KeyError, TypeError, yaml.YAMLError, ValidationError) as exc:
         raise ConfigurationError(f"users file {source} does not validate: {exc}") from exc

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.errors import CatalogError
+from pipeline.yamlfile import read_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -119,8 +120,8 @@ class Catalog(_Model):
 def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     """Read and validate ``document_types.yaml`` and ``services.yaml`` from ``data_dir``."""
     try:
-        types = yaml.safe_load((data_dir / "document_types.yaml").read_text(encoding="utf-8"))
-        services = yaml.safe_load((data_dir / "services.yaml").read_text(encoding="utf-8"))
+        types = read_yaml(data_dir / "document_types.yaml")
+        services = read_yaml(data_dir / "services.yaml")
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"cannot read catalog in {data_dir}: {exc}") from exc
     try:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.errors import AccessDeniedError, ConfigurationError
 from pipeline.models import PII_ENTITY_TYPES
+from pipeline.yamlfile import read_yaml
 from storage.audit_chain import ResourceKind
 
 DEFAULT_POLICY_FILE = Path(__file__).parent / "policy.yaml"
@@ -169,7 +170,7 @@ def load_policy(path: Path | None = None) -> Policy:
     """Read and validate a policy file (default: the one shipped in this package)."""
     source = path or DEFAULT_POLICY_FILE
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = read_yaml(source)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigurationError(f"cannot read access policy {source}: {exc}") from exc
     if not isinstance(raw, dict):

@@ -270,12 +270,17 @@ def _check_pixels(
                               EMBEDDED_INSET_PX):
                 light[finding.entity_type] += 1
             if id(finding) in to_read:
-                image = source if pdf_image is None else pdf_image
-                crop = _scaled(finding.bbox, source, image).grow(OCR_MARGIN_PX, image.shape[1], image.shape[0])
-                if crop.width > 0 and crop.height > 0:
-                    crops.append(image[crop.y0 : crop.y1, crop.x0 : crop.x1].copy())
-        del pdf_image
+                crops.extend(_crop(finding.bbox, source, source if pdf_image is None else pdf_image))
+        del source, pdf_image  # before the next page is decoded
     return [_opaque_check(light, missing_image, len(boxes)), _ocr_check(crops, needles, lang)]
+
+
+def _crop(box: BBox, source: NDArray[np.uint8], image: NDArray[np.uint8]) -> list[NDArray[np.uint8]]:
+    """The region of ``box`` (in ``source``'s pixels) in ``image``, with a margin, copied."""
+    crop = _scaled(box, source, image).grow(OCR_MARGIN_PX, image.shape[1], image.shape[0])
+    if crop.width <= 0 or crop.height <= 0:
+        return []
+    return [image[crop.y0 : crop.y1, crop.x0 : crop.x1].copy()]
 
 
 def _mosaic(crops: Sequence[NDArray[np.uint8]]) -> NDArray[np.uint8]:

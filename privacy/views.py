@@ -32,8 +32,8 @@ rebuilt instead of served."""
 @dataclass(frozen=True)
 class PartialView:
     pdf: bytes
-    images: list[NDArray[np.uint8]]
-    """The page images the PDF was built from, the hidden boxes burned in."""
+    images: Sequence[NDArray[np.uint8]]
+    """The page images the PDF was built from, the hidden boxes burned in (decoded when read)."""
     report: RedactionReport
     hidden: int
     """Boxes burned out (findings of types the reader may not see)."""

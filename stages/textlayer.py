@@ -25,6 +25,7 @@ import functools
 import io
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,31 @@ def _save_pdfa(document: Any, out: io.BytesIO) -> None:
         raise ConfigurationError(f"the archival copy did not validate as PDF/A-2b: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class JpegPage:
+    """A page as :func:`build_pdf_from_jpegs` lays it out: its grayscale JPEG, embedded as it is, the
+    JPEG's size in pixels, and the OCR words to lay over it."""
+
+    jpeg: bytes
+    width_px: int
+    height_px: int
+    ocr: PageOcr
+
+    @classmethod
+    def of(cls, jpeg: bytes, ocr: PageOcr) -> JpegPage:
+        """The page of a stored JPEG, its size read from the JPEG's header (nothing is decoded)."""
+        from PIL import Image, UnidentifiedImageError
+
+        if not is_jpeg(jpeg):
+            raise ValueError("JpegPage.of expects a JPEG")
+        try:
+            with Image.open(io.BytesIO(jpeg)) as opened:
+                width_px, height_px = opened.size
+        except (UnidentifiedImageError, OSError) as exc:
+            raise ValueError("the page's JPEG header cannot be read") from exc
+        return cls(jpeg, width_px, height_px, ocr)
+
+
 def build_pdf(pages: Sequence[tuple[NDArray[np.uint8], PageOcr]], *, jpeg_quality: int = 85,
               encoded: Sequence[bytes | None] | None = None, pdfa: bool = False) -> bytes:
     """A searchable PDF of the page images with their OCR words as an invisible text layer.
@@ -144,27 +170,37 @@ def build_pdf(pages: Sequence[tuple[NDArray[np.uint8], PageOcr]], *, jpeg_qualit
     pipeline's page blob): it is embedded as is, not decoded and encoded again. With ``pdfa`` the file
     is PDF/A-2b, validated.
     """
+    given = list(encoded) if encoded is not None else [None] * len(pages)
+    if len(given) != len(pages):
+        raise ValueError("build_pdf needs as many encoded images as pages")
+    jpeg_pages = []
+    for (image, ocr), jpeg in zip(pages, given, strict=True):
+        if image.ndim != 2 or image.dtype != np.uint8:
+            raise ValueError("build_pdf expects 8-bit grayscale page images")
+        if jpeg is None or not is_jpeg(jpeg):
+            jpeg = encode_jpeg(image, quality=jpeg_quality)
+        height_px, width_px = image.shape
+        jpeg_pages.append(JpegPage(jpeg, width_px, height_px, ocr))
+    return build_pdf_from_jpegs(jpeg_pages, pdfa=pdfa)
+
+
+def build_pdf_from_jpegs(pages: Sequence[JpegPage], *, pdfa: bool = False) -> bytes:
+    """:func:`build_pdf` from pages already encoded: no page's pixels need be in memory, so a long
+    document costs its JPEGs (a tenth of their pixels), not its images."""
     from reportlab.pdfgen.canvas import Canvas
 
     ascent, descent = _font()
     buffer = io.BytesIO()
     # The initial font would otherwise be Helvetica, referenced on every page and never embedded.
     canvas = Canvas(buffer, invariant=True, pageCompression=True, initialFontName=FONT_NAME)
-    jpegs: list[tuple[bytes, int, int]] = []
-    given = list(encoded) if encoded is not None else [None] * len(pages)
-    if len(given) != len(pages):
-        raise ValueError("build_pdf needs as many encoded images as pages")
-    for (image, ocr), jpeg in zip(pages, given, strict=True):
-        if image.ndim != 2 or image.dtype != np.uint8:
-            raise ValueError("build_pdf expects 8-bit grayscale page images")
+    for page in pages:
+        if not is_jpeg(page.jpeg):
+            raise ValueError("build_pdf_from_jpegs expects JPEG page images")
+        ocr = page.ocr
         scale = _POINTS_PER_INCH / ocr.dpi
-        height_px, width_px = image.shape
-        height = height_px * scale
-        canvas.setPageSize((width_px * scale, height))
-        if jpeg is None or not is_jpeg(jpeg):
-            jpeg = encode_jpeg(image, quality=jpeg_quality)
-        jpegs.append((jpeg, width_px, height_px))
-        ocr_scale = scale * (width_px / ocr.width if ocr.width else 1.0)
+        height = page.height_px * scale
+        canvas.setPageSize((page.width_px * scale, height))
+        ocr_scale = scale * (page.width_px / ocr.width if ocr.width else 1.0)
         for line in _lines(ocr.words):
             text = canvas.beginText()
             text.setTextRenderMode(3)
@@ -172,4 +208,4 @@ def build_pdf(pages: Sequence[tuple[NDArray[np.uint8], PageOcr]], *, jpeg_qualit
             canvas.drawText(text)
         canvas.showPage()
     canvas.save()
-    return _finish(buffer.getvalue(), jpegs, pdfa=pdfa)
+    return _finish(buffer.getvalue(), [(p.jpeg, p.width_px, p.height_px) for p in pages], pdfa=pdfa)

@@ -6,6 +6,7 @@ callable; dramatiq calls it in every worker process it forks.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -18,16 +19,23 @@ from workers.actors import QUEUES, declare_actors
 from workers.broker import make_broker
 from workers.context import WorkerContext
 
+OPEN_SIGNING_THREAD = "sportel-open-signing"
+
 
 class OpenSigningAtStart(Middleware):
-    """Open the signing key and check its certificate online when a worker starts, not inside the first
-    document's sign step: that is set-up of the process, and cost the first document up to a tenth of
-    its pipeline time.
+    """Open the signing session when a worker starts (key opened, certificate checked online), in a
+    thread of its own, not inside the first document's sign step; until it is open a sign step waits for
+    it (:meth:`WorkerContext.cached`).
+
+    In the background because nothing signs in a batch's first seconds: a batch starts with its intake,
+    which keeps one worker thread busy while the others wait, and opening the key takes that idle core
+    instead of delaying the start by a second. The PII analyzer is not built here: it would hold its
+    60 MB through the pages' OCR, the worker's peak of memory, which the first redaction comes after.
 
     Only a worker that consumes the queue of the sign step opens it (a ``--queue pages`` host never
-    signs). A PKCS#12 key is opened once before the worker threads start; a PKCS#11 token gets a session
-    per thread, opened in each thread as it starts. Failing here does not stop the worker: the sign
-    steps then fail closed with the same error (:func:`workers.signing.open_signing_session`).
+    signs). A PKCS#12 key is opened once; a PKCS#11 token gets a session per thread, opened in each
+    worker thread as it starts. Failing here does not stop the worker: the sign steps then fail closed
+    with the same error (:func:`workers.signing.open_signing_session`).
     """
 
     def __init__(self, context: Callable[[], WorkerContext]) -> None:
@@ -38,21 +46,21 @@ class OpenSigningAtStart(Middleware):
         queues = getattr(worker, "consumer_whitelist", None)
         self.signs = not queues or QUEUES["sign_document"] in queues
         if self.signs and not self._per_thread():
-            self._open()
+            threading.Thread(target=self._open_signing, name=OPEN_SIGNING_THREAD, daemon=True).start()
 
     def after_worker_thread_boot(self, broker: dramatiq.Broker, thread: Any) -> None:
         if self.signs and self._per_thread():
-            self._open()
+            self._open_signing()
 
     def _per_thread(self) -> bool:
         # The settings' own test (a PKCS#11 module wins over a PKCS#12 file), without touching the key.
         return self.context().settings.sign_pkcs11_module is not None
 
-    def _open(self) -> None:
+    def _open_signing(self) -> None:
         # Imported here: a process that never starts a worker (`sportel receipt`) need not load pyHanko.
         from workers.signing import open_signing_session
 
-        open_signing_session(self.context())
+        open_signing_session(self.context())  # logs and swallows its own failure
 
 
 def build(settings: Settings, *, migrate: bool = True) -> tuple[dramatiq.Broker, WorkerContext]:

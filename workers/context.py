@@ -33,6 +33,7 @@ class WorkerContext:
     catalog: Catalog
     _cache: dict[str, object] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _building: dict[str, threading.Lock] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkerContext:
@@ -47,7 +48,13 @@ class WorkerContext:
     def cached(self, name: str, build: Callable[[], T]) -> T:
         """A costly adapter built once per process (analyzer, signer, text model), thread-safe: the
         in-process broker runs several worker threads on one context."""
+        # One lock a part: a thread building the analyzer (seconds) does not hold up one that wants the
+        # text model; two threads wanting the same part wait for one build.
         with self._lock:
+            if name in self._cache:
+                return self._cache[name]  # type: ignore[return-value]
+            building = self._building.setdefault(name, threading.Lock())
+        with building:
             if name not in self._cache:
                 self._cache[name] = build()
             return self._cache[name]  # type: ignore[return-value]

@@ -32,13 +32,14 @@ from pipeline.models import (
     SheetInfo,
 )
 from pipeline.plan import STEP_VERSIONS, Step
-from stages.images import decode_page, encode_page
+from stages.images import decode_page, encode_page, is_jpeg
 from storage import repository as repo
 from storage.tables import new_id
 from workers.context import WorkerContext
 
 if TYPE_CHECKING:
     from stages.classify import TextModel
+    from stages.textlayer import JpegPage
 
 log = logging.getLogger(__name__)
 
@@ -351,10 +352,17 @@ class _Findings(BaseModel):
     findings: list[PiiFinding]
 
 
+def _stored_page(data: bytes, ocr: PageOcr) -> JpegPage:
+    """A stored page as the archival copy embeds it: its JPEG as it is; any other format re-encoded."""
+    from stages.textlayer import JpegPage
+
+    return JpegPage.of(data if is_jpeg(data) else encode_page(decode_page(data)), ocr)
+
+
 def redact_document(ctx: WorkerContext, document_id: str) -> list[Next]:
     """Find personal data, burn it out, rebuild the PDF without it, and prove the redaction."""
     from privacy.document import redact_document_pages
-    from stages.textlayer import build_pdf
+    from stages.textlayer import build_pdf_from_jpegs
 
     with repo.session_scope(ctx.session_factory) as session:
         document = repo.get_document(session, document_id)
@@ -365,12 +373,13 @@ def redact_document(ctx: WorkerContext, document_id: str) -> list[Next]:
         pages = _document_pages(ctx, session, document_id)
 
     with timed(ctx, "redact_document", batch_id, document_id):
-        encoded = [ctx.blobs.get(blob) for _, _, blob in pages]
-        images = [decode_page(data) for data in encoded]
-        # The archival copy: PDF/A-2b, each page's stored JPEG embedded as it is.
-        searchable = build_pdf([(image, ocr) for image, (_, ocr, _) in zip(images, pages, strict=True)],
-                               encoded=encoded, pdfa=True)
-        redacted = redact_document_pages([(image, ocr) for image, (_, ocr, _) in zip(images, pages, strict=True)],
+        stored = [ctx.blobs.get(blob) for _, _, blob in pages]
+        # The archival copy: PDF/A-2b, each page's stored JPEG embedded as it is, none of them decoded.
+        searchable = build_pdf_from_jpegs([_stored_page(data, ocr) for data, (_, ocr, _) in
+                                           zip(stored, pages, strict=True)], pdfa=True)
+        # Redaction decodes the pages one at a time: a long document's images are never all in memory.
+        redacted = redact_document_pages(((decode_page(data), ocr) for data, (_, ocr, _) in
+                                          zip(stored, pages, strict=True)),
                                          ctx.analyzer, lang=ctx.settings.ocr_languages)
         redacted_pdf, report, all_findings = redacted.pdf, redacted.report, redacted.all_findings
         searchable_blob = ctx.blobs.put(searchable)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -278,3 +279,30 @@ def test_sanitize_strips_everything_that_could_leak() -> None:
         assert "/Annots" not in result.pages[0].obj and "/Thumb" not in result.pages[0].obj
         assert len(result.attachments) == 0
     assert clean.count(b"startxref") == 1
+
+
+def test_a_document_is_redacted_a_page_at_a_time(document: Document) -> None:
+    """Each page image is released before the next is read: a long document's images are never all in
+    memory, only their redacted JPEGs."""
+    import gc
+    import weakref
+
+    from privacy.document import redact_document_pages
+
+    alive: list[weakref.ref[NDArray[np.uint8]]] = []
+    held_when_read: list[int] = []
+
+    def pages() -> Iterator[tuple[NDArray[np.uint8], PageOcr]]:
+        for page in document.pages:
+            gc.collect()
+            held_when_read.append(sum(ref() is not None for ref in alive))
+            image = page.rendered.image.copy()  # what decoding a stored page gives: a fresh array
+            alive.append(weakref.ref(image))
+            yield image, page.page
+            del image
+
+    redacted = redact_document_pages(pages(), None, lang=LANG, findings=document.findings)
+    assert held_when_read == [0] * len(document.pages)
+    assert redacted.report.verified, [c for c in redacted.report.checks if not c.passed]
+    assert len(redacted.images) == len(document.pages)
+    assert all((image == document.images[n]).all() for n, image in enumerate(redacted.images))

@@ -4,6 +4,7 @@ document's sign step pays for it; a check that fails at start still leaves signi
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from pipeline.errors import SigningError
 from pipeline.settings import load_settings
 from stages.sign import SigningCredentialError, SigningSession, load_signer
 from tests.signing.conftest import LocalPki, closed_port, make_pdf
-from workers.bootstrap import build
+from workers.bootstrap import OPEN_SIGNING_THREAD, build
 from workers.context import WorkerContext
 from workers.signing import sign_and_validate
 
@@ -123,6 +124,13 @@ def test_timestamp_authority_down_at_start_fails_timestamped_signing_only(local_
 # --------------------------------------------------------------------------------------- worker start
 
 
+def wait_for_signing_to_open() -> None:
+    """The session opens in a thread of its own when the worker starts: wait until it has."""
+    for thread in threading.enumerate():
+        if thread.name == OPEN_SIGNING_THREAD:
+            thread.join(timeout=60)
+
+
 @pytest.fixture
 def started(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[WorkerContext]:
     """A migrated embedded home with a started in-process worker (``request.param``: its queues)."""
@@ -130,6 +138,7 @@ def started(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[WorkerCo
     broker, context = build(load_settings(home=tmp_path / "home", **extra))
     worker = dramatiq.Worker(broker, queues=queues, worker_threads=1, worker_timeout=100)
     worker.start()
+    wait_for_signing_to_open()
     try:
         yield context
     finally:
@@ -164,6 +173,7 @@ def test_a_worker_whose_key_does_not_open_starts_and_signing_fails_closed(
     worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
     with caplog.at_level(logging.WARNING, logger="workers.signing"):
         worker.start()
+        wait_for_signing_to_open()
     try:
         assert "signing_credential" in caplog.text
         assert broken.name not in caplog.text  # codes in logs, not file names
