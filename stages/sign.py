@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal, Protocol, TypeVar, get_args
 
 from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
@@ -43,7 +43,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from pyhanko.pdf_utils.writer import BasePdfFileWriter, PageObject, PdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.attributes import CMSAttributeProvider, SignedAttributeProviderSpec
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -104,6 +104,14 @@ _TSA_TIMEOUT_S = 10
 _DIGEST = "sha256"
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+
+class _CoroutineRunner(Protocol):
+    """Runs a coroutine to its end from synchronous code: ``asyncio.run``, or a lasting loop's ``run``."""
+
+    def __call__(self, coroutine: Coroutine[Any, Any, _T], /) -> _T: ...
 
 
 class SigningCredentialError(SigningError):
@@ -187,6 +195,15 @@ class _PadesSignedAttributes(SignedAttributeProviderSpec):
     def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str) -> Iterator[CMSAttributeProvider]:
         yield _EncodedAttribute(self._signing_certificate)
 
+    def attributes(self, data_digest: bytes) -> cms.CMSAttributes:
+        """What pyHanko's ``format_signed_attributes`` makes of this spec, in its order: content type,
+        message digest, then the providers' attributes (here the one signing certificate)."""
+        return cms.CMSAttributes([
+            simple_cms_attribute("content_type", "data"),  # type: ignore[no-untyped-call]
+            simple_cms_attribute("message_digest", data_digest),  # type: ignore[no-untyped-call]
+            cms.CMSAttribute.load(self._signing_certificate),
+        ])
+
 
 class _LoadedKeySigner(SimpleSigner):
     """pyHanko's in-memory signer, with the private key opened once and the CMS parts that never change
@@ -226,6 +243,21 @@ class _LoadedKeySigner(SimpleSigner):
             signature: bytes = self._opened_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
             return signature
         return bytes(super().sign_raw(data, digest_algorithm))
+
+    async def signed_attrs(self, data_digest: bytes, digest_algorithm: str, attr_settings: Any = None,
+                           content_type: str = "data", use_pades: bool = False, timestamper: Any = None,
+                           dry_run: bool = False, is_pdf_sig: bool = True) -> cms.CMSAttributes:
+        # pyHanko gathers the attributes through asyncio.as_completed, a task and a queue for each, which
+        # takes the event loop several turns (each a system call) per signature; these are ready at once.
+        # The same attributes in the same order: tests/signing compares them with stock pyHanko's.
+        spec = self.signed_attr_prov_spec
+        if isinstance(spec, _PadesSignedAttributes) and content_type == "data":
+            return spec.attributes(data_digest)
+        attributes: cms.CMSAttributes = await super().signed_attrs(
+            data_digest, digest_algorithm, attr_settings=attr_settings, content_type=content_type,
+            use_pades=use_pades, timestamper=timestamper, dry_run=dry_run, is_pdf_sig=is_pdf_sig,
+        )
+        return attributes
 
     def signer_info(self, digest_algorithm: str, signed_attrs: Any, signature: bytes) -> cms.SignerInfo:
         if digest_algorithm != _DIGEST:
@@ -418,8 +450,13 @@ def _sign(
     timestamp_url: str | None,
     validation_context: ValidationContext | None,
     stamp_text: str | None,
+    run: _CoroutineRunner = asyncio.run,
 ) -> bytes:
-    """:func:`sign_pdf` without the read-back check: the caller checks the bytes before release."""
+    """:func:`sign_pdf` without the read-back check: the caller checks the bytes before release.
+
+    pyHanko signs in coroutines; ``run`` runs them (a :class:`SigningSession` passes its thread's
+    lasting event loop: ``asyncio.run`` makes and closes a loop each time, see :meth:`SigningSession._run`).
+    """
     if level not in _LEVELS:
         raise ConfigurationError(f"unknown PAdES level {level!r}; expected one of {', '.join(_LEVELS)}")
     if level in _TIMESTAMPED and not timestamp_url:
@@ -451,12 +488,22 @@ def _sign(
             stamp_style=_stamp_style(stamp_text) if stamp_text else None,
             new_field_spec=_stamp_field(writer) if stamp_text else None,
         )
-        signed: bytes = pdf_signer.sign_pdf(writer, bytes_reserved=reserved).getvalue()
-        return signed
+
+        async def signing() -> bytes:
+            # What pyHanko's synchronous sign_pdf does, on the caller's event loop: sign, then release the
+            # HTTP sessions the validation context opened, while the loop that opened them still runs.
+            try:
+                output = await pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved)
+                return bytes(output.getvalue())
+            finally:
+                if validation_context is not None:
+                    await validation_context.aclose()  # type: ignore[no-untyped-call]
+
+        return run(signing())
 
     try:
         try:
-            signed = attempt(first_writer, _reserved_hex_digits(signer, timestamper))
+            signed = attempt(first_writer, _reserved_hex_digits(signer, timestamper, run))
         except PyHankoSigningError as exc:
             if "larger than expected" not in str(exc):
                 raise
@@ -480,7 +527,9 @@ _CMS_ALLOWANCE = 1024
 (about 500 with the attributes pyHanko writes)."""
 
 
-def _reserved_hex_digits(signer: Signer, timestamper: timestamps.TimeStamper | None) -> int:
+def _reserved_hex_digits(
+    signer: Signer, timestamper: timestamps.TimeStamper | None, run: _CoroutineRunner = asyncio.run
+) -> int:
     """Room for the signature container, in hex digits, sized from what goes into it.
 
     pyHanko would otherwise size it by building and signing a throw-away container before every
@@ -496,9 +545,7 @@ def _reserved_hex_digits(signer: Signer, timestamper: timestamps.TimeStamper | N
     signature_value = 2 * int(cert.public_key.bit_size) // 8 + 16
     token = 0
     if timestamper is not None:
-        import asyncio
-
-        token = len(asyncio.run(timestamper.async_dummy_response("sha256")).dump())
+        token = len(run(timestamper.async_dummy_response("sha256")).dump())
     return 2 * (certificates + signature_value + token + token // 4 + _CMS_ALLOWANCE)
 
 
@@ -594,13 +641,19 @@ def _run_blocking(coroutine: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Run a check to its end from synchronous code, also when the caller's thread already runs an event
     loop (``sportel serve`` starts its embedded workers from the server's loop, where ``asyncio.run``
     refuses): the coroutine then runs on a thread of its own."""
+    _off_running_loop(lambda: asyncio.run(coroutine()))
+
+
+def _off_running_loop(work: Callable[[], None]) -> None:
+    """``work()`` on this thread, or on a thread of its own when this one runs an event loop (where no
+    other loop may run)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        asyncio.run(coroutine())
+        work()
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(lambda: asyncio.run(coroutine())).result()
+        pool.submit(work).result()
 
 
 class SigningSession:
@@ -651,6 +704,8 @@ class SigningSession:
         # Per process, not per signature: what a B-B output must name, and the roots to validate against.
         self._expected = ExpectedSigner.of(signer.signing_cert)
         self._roots: list[asn1_x509.Certificate] | None = None
+        # One event loop per signing thread for the life of the session (see _run).
+        self._loops = threading.local()
 
     def check_certificates(self) -> None:
         """Check the signing certificate online now (chain to the trust roots, validity, revocation), and
@@ -695,6 +750,25 @@ class SigningSession:
                 f"the timestamp authority's certificate failed validation ({type(exc).__name__})"
             ) from exc
 
+    def warm_up(self) -> None:
+        """Sign a blank page once and discard it, so that the worker's start, not its first document,
+        pays for what a process's first signature loads (pyHanko's lazily imported modules, first-call
+        caches: some 10 ms of CPU on a quiet machine, more under load). B-B whatever the settings: no
+        timestamp authority is asked and nothing leaves the process. Checked like any output before it is
+        discarded: raises as :meth:`sign` would."""
+
+        def sign_blank_page() -> None:
+            try:
+                self.sign(_blank_page_pdf(), level="B-B", reason="Sportel")
+            finally:
+                # The thread that starts the worker signs nothing else: its event loop goes with it.
+                loop: asyncio.AbstractEventLoop | None = getattr(self._loops, "loop", None)
+                if loop is not None:
+                    self._loops.loop = None
+                    loop.close()
+
+        _off_running_loop(sign_blank_page)
+
     def _online_check_due(self, level: PadesLevel) -> bool:
         now = time.monotonic()
         if level in _WITH_REVOCATION_INFO or now >= self._signer_checked_until:
@@ -709,6 +783,7 @@ class SigningSession:
             signed = _sign(
                 pdf, self.signer, level=level, reason=reason, location="Shkodër", certify=True,
                 timestamp_url=self.timestamp_url, validation_context=context, stamp_text=self.stamp_text,
+                run=self._run,
             )
             if context is not None:
                 # Reached only when pyHanko's pre-signing check (signer, and the authority when it
@@ -725,6 +800,21 @@ class SigningSession:
         if not report.valid:
             raise SigningError("a freshly signed output does not validate; it is not released")
         return signed, report
+
+    def _run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
+        """``coroutine`` run on this thread's event loop, made on the thread's first signature and kept.
+
+        ``asyncio.run``, as pyHanko's ``sign_pdf`` calls it, makes and closes a loop for every signature:
+        an epoll selector and a socket pair, a dozen system calls, each letting go of the GIL and perhaps
+        waiting to get it back from the worker thread beside this one (with the attributes below, GIL
+        releases of a B-B signature went from 27 to 11). Per thread, since a loop runs on one thread at a
+        time. Like ``asyncio.run``, refuses a thread that already runs a loop."""
+        # A bare loop, not asyncio.Runner: Python 3.11's Runner formats the repr of its SIGINT handler (the
+        # pending task, the PDF in its arguments) on every run in the main thread.
+        loop: asyncio.AbstractEventLoop | None = getattr(self._loops, "loop", None)
+        if loop is None:
+            loop = self._loops.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(coroutine)
 
     def _checked_b_b_report(self) -> SignatureReport:
         """The report of a B-B output that passed :func:`~stages.sign_check.b_b_signature_checks_out`:
@@ -769,6 +859,17 @@ class SigningSession:
         if all(r.valid for r in reports):
             return own[-1]
         return own[-1].model_copy(update={"valid": False})
+
+
+@functools.lru_cache(maxsize=1)
+def _blank_page_pdf() -> bytes:
+    """A one-page A4 PDF with nothing on its page, for :meth:`SigningSession.warm_up`."""
+    writer = PdfFileWriter()  # type: ignore[no-untyped-call]
+    contents = writer.add_object(generic.StreamObject(stream_data=b""))
+    writer.insert_page(PageObject(contents=contents, media_box=(0, 0, 595, 842)))  # type: ignore[no-untyped-call]
+    out = BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
 
 
 # ------------------------------------------------------------------------------------------- stamp

@@ -29,16 +29,19 @@ def signing_session(ctx: WorkerContext) -> SigningSession:
 
 
 def open_signing_session(ctx: WorkerContext) -> bool:
-    """Open this process's signing session (this thread's, with a PKCS#11 token) now: the key opened and
-    the signing certificate checked online. Workers call it when they start, so that the first document
-    signed does not pay for it. Returns whether the session is ready.
+    """Open this process's signing session (this thread's, with a PKCS#11 token) now: the key opened, the
+    signing certificate checked online, and one blank page signed and discarded
+    (:meth:`~stages.sign.SigningSession.warm_up`). Workers call it when they start, so that the first
+    document signed does not pay for it. Returns whether the session is ready.
 
     A failure is logged (its code only) and not raised: the worker still starts (its other queues need no
     key), and signing stays fail-closed, since the sign steps then open the key or check the certificate
     themselves and fail with the same error, retried while it is retryable.
     """
     try:
-        signing_session(ctx).check_certificates()
+        session = signing_session(ctx)
+        session.check_certificates()
+        session.warm_up()
     except Exception as exc:  # a worker that cannot sign yet still starts: see above
         code = exc.code if isinstance(exc, SportelError) else type(exc).__name__
         log.warning("signing session not ready at worker start (%s); signing steps will try again", code)

@@ -397,6 +397,9 @@ def redact_document(ctx: WorkerContext, document_id: str) -> list[Next]:
 
 def sign_document(ctx: WorkerContext, document_id: str) -> list[Next]:
     """Seal the archival copy, and the redacted copy when its redaction was proven."""
+    from sqlalchemy import update
+
+    from storage.tables import Document, utcnow
     from workers.signing import sign_and_validate
 
     with repo.session_scope(ctx.session_factory) as session:
@@ -412,19 +415,31 @@ def sign_document(ctx: WorkerContext, document_id: str) -> list[Next]:
             ctx, ctx.blobs.get(searchable_blob), level=ctx.settings.pades_level_archival,
             reason="Kopje arkivore e skanuar nga Sportel",
         )
-        signed_redacted_blob = None
+        signed_redacted = None
         valid = report.valid
         if redacted_blob is not None:
             signed_redacted, redacted_report = sign_and_validate(
                 ctx, ctx.blobs.get(redacted_blob), level=ctx.settings.pades_level_redacted,
                 reason="Kopje e anonimizuar nga Sportel",
             )
-            signed_redacted_blob = ctx.blobs.put(signed_redacted)
             valid = valid and redacted_report.valid
+        # Stored once both are signed (a failed signature leaves nothing stored) and before the transaction
+        # opens: a file's fsync inside it would hold the database's write lock.
+        signed_searchable_blob = ctx.blobs.put(signed_searchable)
+        signed_redacted_blob = None if signed_redacted is None else ctx.blobs.put(signed_redacted)
         with repo.session_scope(ctx.session_factory) as session:
             _save(session, document_id, "sign", report)
-            repo.update_document(session, document_id, signed_searchable_blob=ctx.blobs.put(signed_searchable),
-                                 signed_redacted_blob=signed_redacted_blob, signature_valid=valid)
+            # One UPDATE by id: repo.update_document loads the whole row (22 columns) through the ORM first,
+            # and Python 3.11's sqlite3 lets go of the GIL for every column it reads, each time a chance to
+            # wait for it while the worker thread beside this one runs Python.
+            updated = session.execute(
+                update(Document).where(Document.id == document_id).values(
+                    signed_searchable_blob=signed_searchable_blob, signed_redacted_blob=signed_redacted_blob,
+                    signature_valid=valid, updated_at=utcnow(),
+                )
+            )
+            if updated.rowcount != 1:  # type: ignore[attr-defined]
+                raise SportelError(f"document {document_id} is gone; its signed outputs are not recorded")
     return [Next("attach_document", document_id)]
 
 

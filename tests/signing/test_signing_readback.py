@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pikepdf
 import pytest
+from asn1crypto import cms
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.signers.pdf_cms import SimpleSigner
 
 import stages.sign
@@ -121,6 +124,37 @@ def test_refuses_another_signer(local_pki: LocalPki, demo_session: SigningSessio
 
     assert not b_b_signature_checks_out(original, signed, expected)
     assert not full_read_back_accepts(demo_session, signed)
+
+
+class _ExtraAttributeSigner(SimpleSigner):
+    """pyHanko's signer with one more signed attribute (a signing time) than Sportel's signer writes."""
+
+    async def signed_attrs(self, *args: Any, **kwargs: Any) -> cms.CMSAttributes:
+        attributes = await super().signed_attrs(*args, **kwargs)
+        signing_time = simple_cms_attribute(  # type: ignore[no-untyped-call]
+            "signing_time", cms.Time({"utc_time": datetime.now(UTC)})
+        )
+        return cms.CMSAttributes([*attributes, signing_time])
+
+
+def test_leaves_other_signed_attributes_to_the_full_read_back(
+    demo_pki: DemoPki, demo_session: SigningSession, expected: ExpectedSigner
+) -> None:
+    # A sound signature by the expected key, whose signed attributes are not exactly those Sportel writes:
+    # the quick check does not vouch for it (it compares them byte for byte), the full read-back decides.
+    stock = SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
+        str(demo_pki.signer_p12), passphrase=demo_pki.passphrase
+    )
+    signer = _ExtraAttributeSigner(
+        signing_cert=stock.signing_cert, signing_key=stock.signing_key, cert_registry=stock.cert_registry
+    )
+    original = make_pdf(1)
+    signed = sign_pdf(original, signer, reason=REASON)
+    [signature] = PdfFileReader(io.BytesIO(signed)).embedded_signatures
+    assert "signing_time" in {a["type"].native for a in signature.signer_info["signed_attrs"]}
+
+    assert not b_b_signature_checks_out(original, signed, expected)
+    assert full_read_back_accepts(demo_session, signed)
 
 
 def test_session_never_releases_bytes_corrupted_after_signing(

@@ -68,6 +68,53 @@ def test_the_check_at_start_runs_where_an_event_loop_already_runs(local_pki: Loc
         asyncio.run(from_a_loop(revoked))
 
 
+def test_the_warm_up_signature_runs_where_an_event_loop_already_runs(local_pki: LocalPki) -> None:
+    import asyncio
+
+    session = SigningSession(load_signer(local_pki.config()), trust_roots=[local_pki.root_cert])
+    session.check_certificates()
+
+    async def from_a_loop() -> None:
+        session.warm_up()
+
+    asyncio.run(from_a_loop())
+    _, report = session.sign(make_pdf(1), level="B-B", reason=REASON)
+    assert report.valid
+
+
+_FIRST_SIGNATURE = """
+import sys, tempfile
+from pathlib import Path
+from pipeline.settings import load_settings
+from tests.signing.conftest import make_pdf
+from workers.context import WorkerContext
+from workers.signing import open_signing_session, sign_and_validate
+
+pdf = make_pdf(1)
+with tempfile.TemporaryDirectory() as home:
+    ctx = WorkerContext.from_settings(load_settings(home=Path(home)))
+    assert open_signing_session(ctx)
+    before = set(sys.modules)
+    _, report = sign_and_validate(ctx, pdf, level="B-B", reason="Kopje arkivore")
+    assert report.valid
+    print(sorted(set(sys.modules) - before))
+"""
+
+
+def test_the_first_document_signed_after_start_loads_no_more_code() -> None:
+    """What a process's first signature loads (pyHanko imports some modules on first use) is loaded when
+    the session opens at worker start, by a blank page signed and discarded: in a fresh interpreter, the
+    first document's signature imports nothing."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    completed = subprocess.run([sys.executable, "-c", _FIRST_SIGNATURE], cwd=root, capture_output=True,
+                               text=True, timeout=120, check=True)
+
+    assert completed.stdout.strip() == "[]"
+
+
 def test_a_session_not_checked_at_start_checks_on_its_first_signature(
     local_pki: LocalPki, online_checks: list[int]
 ) -> None:
