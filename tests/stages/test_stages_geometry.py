@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import zxingcpp
+from PIL import Image, ImageDraw, ImageFont
 
 from stages.geometry import BLANK_INK_RATIO, correct_page, estimate_orientation, estimate_skew, ink_ratio
-from tests.stages.conftest import ENGLISH, Gray, render_lines, rotate_content, scan_like
+from tests.stages.conftest import ENGLISH, FONT_DIR, Gray, render_lines, rotate_content, scan_like
 
 # Spread over [-15, 15] with the ends and small angles included; fixed, so failures reproduce.
 SKEW_ANGLES = [-15.0, -12.7, -9.3, -6.1, -3.4, -1.2, -0.4, 0.0, 0.25, 0.9, 2.2, 4.8, 7.5, 10.6, 13.1, 15.0]
@@ -107,3 +108,65 @@ def test_near_blank_separator_and_content_are_not_blank(english_page: Gray) -> N
     assert correct_page(sparse, dpi=300)[0].blank is False
     assert correct_page(english_page, dpi=300)[0].blank is False
     assert blank_ratio < ink_ratio(sparse) < ink_ratio(separator) < ink_ratio(english_page)
+
+
+def _signature_page(seed: int) -> Gray:
+    """The last page of a generated lease: three signature blocks (roles, pen strokes over thin printed
+    rules, names) and a page number, clean, at 300 dpi."""
+    import random
+
+    from benchmarks.samples.doctypes import BUILDERS
+    from benchmarks.samples.fakes import Fakes
+    from benchmarks.samples.layout import DocContext, pick_style
+
+    rng = random.Random(seed)
+    context = DocContext(rng=rng, fakes=Fakes(rng), style=pick_style("standard", rng), layout="standard",
+                         language="sqi", dpi=300, color=False, fold=False)
+    return np.asarray(BUILDERS["lease_or_use_contract"](context).finish()[-1].image, dtype=np.uint8)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_tilted_rules_do_not_turn_a_page_upside_down(seed: int) -> None:
+    """Thin printed rules on a page tilted by a few degrees break up into one-pixel dashes at the analysis
+    resolution. Taken for letters, they made the line-shape test turn such pages the wrong way up with
+    full confidence (3 of 32 scans of these pages; the pipeline then never checks by OCR)."""
+    pytest.importorskip("benchmarks.samples.generate")
+    from benchmarks.samples.scan import ScanSettings, scan
+    from stages.geometry import straighten
+    from stages.images import decode_gray
+
+    page = _signature_page(seed)
+    for skew in (-11.0, -7.0, 9.0):
+        for orientation in (0, 180):
+            settings = ScanSettings(orientation=orientation, skew_deg=skew, noise_sigma=5.0, blur_sigma=0.6,
+                                    shading=0.06, jpeg_quality=70)
+            scanned = decode_gray(scan(Image.fromarray(page), settings, np.random.default_rng(seed), 300).jpeg)
+            straightened = straighten(scanned, dpi=300)
+            # Undecided is fine (the OCR pass settles it); decided must be right.
+            assert straightened.up_down_open or straightened.result.orientation_deg == orientation
+            assert straightened.result.skew_deg == pytest.approx(skew, abs=0.1)
+            result, _ = correct_page(scanned, dpi=300)
+            assert result.orientation_deg == orientation
+
+
+def test_a_probe_strip_that_reads_the_same_both_ways_up_does_not_decide() -> None:
+    """The densest text of this page reads the same either way up (NOX 808 HIS...), and the rest is capitals,
+    which the line-shape test leaves to the probe: the next strip has to decide."""
+    page = Image.new("L", (2481, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    bold = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), round(16 * 300 / 72))
+    plain = ImageFont.truetype(str(FONT_DIR / "DejaVuSans.ttf"), round(11 * 300 / 72))
+    y = 300
+    for row in ("NOX 808 HIS 0880", "SOS 8008 ZHX ION", "OXO 1001 NHN 8I8", "XIX 0S0 808 HOH"):
+        draw.text((300, y), row, font=bold, fill=0)
+        y += 83
+    y = 1800
+    for row in ("BASHKIA SHKODER, ZYRA ME NJE NDALESE", "KERKESE PER LESHIMIN E CERTIFIKATES",
+                "DOKUMENTI DORZOHET BRENDA PESE DITEVE"):
+        draw.text((300, y), row, font=plain, fill=0)
+        y += 73
+    upright = np.asarray(page, dtype=np.uint8)
+    for quarters in (0, 2):
+        turned = np.ascontiguousarray(np.rot90(upright, quarters))
+        result, _ = correct_page(scan_like(rotate_content(turned, 2.0), seed=1), dpi=300)
+        assert result.orientation_deg == 90 * quarters
