@@ -18,10 +18,10 @@ import numpy as np
 from numpy.typing import NDArray
 from presidio_analyzer import AnalyzerEngine
 
-from pipeline.models import BBox, PageOcr, PiiFinding
+from pipeline.models import BBox, PageOcr, PiiFinding, Word
 from privacy.page_text import PageText, PlacedWord, TextHit, build_page_text, words_inside
 from privacy.recognizers.base import LANGUAGE, VALIDATED
-from privacy.recognizers.lexicon import first_names, generic_words, surnames
+from privacy.recognizers.lexicon import first_names, generic_words, known_name, surnames
 from privacy.recognizers.ocr_text import fold, is_upper_initial
 from privacy.recover import RECOVERED_LINE_BASE, recover_words, with_recovered
 from privacy.repeats import mostly_inside, repeated_values
@@ -54,6 +54,82 @@ def _lone_names(layout: PageText) -> list[TextHit]:
         if word.line >= RECOVERED_LINE_BASE and len(text) >= 4 and is_upper_initial(text) and fold(text) in known:
             hits.append(TextHit("PERSON", placed.start, placed.end, 0.5, validated=True))
     return hits
+
+
+RECOVERED_NAME_SCORE = 0.5
+WELL_READ = 60.0
+
+
+def _recovered_names(page: PageOcr, read: PageOcr, recovered: list[Word]) -> list[PiiFinding]:
+    """A known name read again where the page OCR garbled a stretch of a line ("SHK@baFa driu" under a stamp,
+    read again "Klara Kac"), when the page's own reading was kept (it looked surer in places): the stretch
+    is the name's place, and all of it is boxed (what the second reading missed of the name is in it too)."""
+    used = {id(word) for word in read.words}
+    groups = _overlap_groups(page.words, recovered)
+    found = []
+    for olds, news in groups:
+        if any(id(w) in used for w in news):
+            continue  # this reading was taken: the second pass had it
+        named = [w for w in news if _known_name_word(w.text)]
+        # Over a well-read word the second reading is the worse one ("Admir" read over "nistrator").
+        if not olds or not named or any(o.conf >= WELL_READ for o in olds):
+            continue
+        top, bottom = min(w.bbox.y0 for w in named), max(w.bbox.y1 for w in named)
+        reach = bottom - top
+
+        def inline(words: list[Word], top: int = top, bottom: int = bottom) -> list[Word]:
+            # On the name's line: a scribble read as a word above or below it is not part of the stretch.
+            return [w for w in words if top <= (w.bbox.y0 + w.bbox.y1) / 2 <= bottom]
+
+        stretch = inline([*olds, *news])
+        box = _union([w.bbox for w in stretch])
+        value = [w.text for w in inline(news)]
+        # The rest of the name may be another such stretch right beside it ("Kac" read over "driu"), its
+        # reading taken or not.
+        grown = True
+        while grown:
+            grown = False
+            for other_olds, other_news in groups:
+                other = inline([*other_olds, *other_news])
+                if not other or any(w in stretch for w in other):
+                    continue
+                if _gap(box, _union([w.bbox for w in other])) <= reach:
+                    stretch += other
+                    box = _union([box, *(w.bbox for w in other)])
+                    value += [w.text for w in inline(other_news)]
+                    grown = True
+        found.append(PiiFinding(entity_type="PERSON", page_index=page.page_index, bbox=box,
+                                score=RECOVERED_NAME_SCORE, value=" ".join(value)))
+    return found
+
+
+def _union(boxes: list[BBox]) -> BBox:
+    box = boxes[0]
+    for other in boxes[1:]:
+        box = box.union(other)
+    return box
+
+
+def _gap(a: BBox, b: BBox) -> int:
+    """Horizontal distance between two boxes (0 when they overlap sideways)."""
+    return max(0, a.x0 - b.x1, b.x0 - a.x1)
+
+
+def _known_name_word(text: str) -> bool:
+    word = text.strip(".,;:()")
+    return len(word) >= 4 and is_upper_initial(word) and known_name(fold(word))
+
+
+def _overlap_groups(old: list[Word], new: list[Word]) -> list[tuple[list[Word], list[Word]]]:
+    """New words with the old words they overlap, grouped transitively (two readings of one stretch)."""
+    groups: list[tuple[list[Word], list[Word]]] = []
+    for word in new:
+        under = [o for o in old if _touches(o.bbox, word.bbox)]
+        joined = [g for g in groups if any(o in g[0] for o in under) or any(_touches(n.bbox, word.bbox) for n in g[1])]
+        olds = [o for g in joined for o in g[0]] + [o for o in under if all(o not in g[0] for g in joined)]
+        groups = [g for g in groups if all(g is not j for j in joined)] + [
+            (olds, [*(n for g in joined for n in g[1]), word])]
+    return groups
 
 
 def _contains(outer: TextHit, inner: TextHit) -> bool:
@@ -205,6 +281,7 @@ def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: Analyze
     if recovered:
         second = _detect(read, None, analyzer)
         findings += [f for f in second if not _covered(f, findings)]
+        findings += [f for f in _recovered_names(page, read, recovered) if not _covered(f, findings)]
     if image is not None:
         findings += _signature_names(page, image, findings)
     # Repeats are looked for in the page's words and in those recovered: a name printed again under a

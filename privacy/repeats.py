@@ -29,6 +29,12 @@ def mostly_inside(word: BBox, box: BBox) -> bool:
     return width > 0 and height > 0 and width * height >= COVERED_SHARE * max(1, word.width * word.height)
 
 
+def _half_inside(word: BBox, box: BBox) -> bool:
+    width = min(word.x1, box.x1) - max(word.x0, box.x0)
+    height = min(word.y1, box.y1) - max(word.y0, box.y0)
+    return width > 0 and height > 0 and 2 * width * height >= max(1, word.width * word.height)
+
+
 def _name_words(findings: list[PiiFinding]) -> set[str]:
     vocabulary = generic_words()
     words = set()
@@ -101,6 +107,8 @@ def repeated_values(page: PageOcr, findings: list[PiiFinding]) -> list[PiiFindin
             continue
         if any(mostly_inside(word.bbox, box) for box in boxes):
             continue
+        if any(f.entity_type == entity and _half_inside(word.bbox, f.bbox) for f in findings):
+            continue  # the same place, read again (a recovered word's box is often taller than the finding's)
         pad = int(REPEAT_PAD * word.bbox.height)
         bbox = BBox(x0=word.bbox.x0 - pad, y0=word.bbox.y0 - pad // 2, x1=word.bbox.x1 + pad,
                     y1=word.bbox.y1 + pad // 2)

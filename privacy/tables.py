@@ -16,8 +16,8 @@ from presidio_analyzer import AnalyzerEngine
 
 from privacy.page_text import PageText, PlacedWord, TextHit
 from privacy.recognizers.base import LANGUAGE, VALIDATED
-from privacy.recognizers.labels import OTHER, label_entity, label_pattern
-from privacy.recognizers.lexicon import first_names, generic_words, surnames
+from privacy.recognizers.labels import OTHER, label_entity, label_pattern, translation_end
+from privacy.recognizers.lexicon import generic_words, known_name
 from privacy.recognizers.ocr_text import fold
 
 MAX_ROW_GAP = 3.0
@@ -27,6 +27,13 @@ PHRASE_GAP = 1.0
 MIN_LABEL_SHARE = 0.6
 """A header line is mostly labels: at least this share of its characters."""
 MAX_STACKED_WORDS = 4
+MAX_PASSED = 2
+"""Labels of neighbouring fields a stacked label's value may lie beyond."""
+WELL_READ = 60.0
+SCRIBBLE_HEIGHT = 2.0
+"""A pen stroke OCR read as a word is more than this many printed text heights tall."""
+SPECK_HEIGHT = 0.5
+"""Specks OCR read as a word are less than this many printed text heights tall."""
 PROSE_WORDS = 4
 """A cell of this many words that also flows into the next column is a sentence, not a table cell."""
 
@@ -55,9 +62,16 @@ def _stacked_label(layout: PageText, folded: str, words: list[PlacedWord]) -> bo
     match = label_pattern(None).match(folded, words[0].start)
     if not match or len(content) > MAX_STACKED_WORDS or label_entity(match.group()) == OTHER:
         return False
-    # Nothing but labels on the line ("7" and "1" are OCR's slashes): the value is not beside it.
-    labels = list(label_pattern(None).finditer(folded, words[0].start, words[-1].end))
-    return all(any(m.start() <= w.start < m.end() for m in labels) or w.end - w.start <= 1 for w in content)
+    # Nothing but labels on the line ("7" and "1" are OCR's slashes), or a label and its other-language
+    # half garbled ("Mbiemri /Surmame"): the value is not beside it.
+    labels = [(m.start(), m.end()) for m in label_pattern(None).finditer(folded, words[0].start, words[-1].end)]
+    after = match.end()
+    while after < words[-1].end and folded[after] in " /":
+        after += 1
+    translated = translation_end(folded, match.end(), after)
+    if translated is not None:
+        labels.append((match.end(), translated))
+    return all(any(lo <= w.start < hi for lo, hi in labels) or w.end - w.start <= 1 for w in content)
 
 
 def _colon_with_value(folded: str, start: int, end: int) -> bool:
@@ -130,9 +144,13 @@ def _noise(text: str) -> bool:
     """A rule or a speck read as a token ("|", "I", "ea" between two cells): it separates cells and is
     no cell of its own. Numbers ("2", the row number) are cells."""
     core = text.strip("|[](){}.,;:'\"")
-    return not any(c.isalnum() for c in core) or (len(core) <= 2 and not core.isdigit())
+    return not any(c.isalnum() for c in core) or (len(core) <= 2 and not core.isdigit()
+                                                  and fold(core) not in _SHORT_WORDS)
 
 
+_SHORT_WORDS = frozenset(("te", "se", "me", "ne", "si", "ka", "ku", "do", "of", "to", "in", "at", "on", "by", "is"))
+"""Two-letter words of running text (Albanian and English): words, not specks, so that a sentence under a
+table is seen to flow across its columns ("Hipotekë në favor të Raiffeisen Bank")."""
 _RULES = "|[]"
 """How OCR reads a table's vertical rules, alone or glued to a cell's first letter."""
 
@@ -176,25 +194,64 @@ def _row_cells(
     return None if (flowing >= 2 or (flowing and wordy)) and not ruled else cells
 
 
+def _text_height(layout: PageText) -> int:
+    """The height of a well-read printed word on the page."""
+    heights = sorted(w.bbox.height for w in layout.words if w.conf >= WELL_READ) or sorted(
+        w.bbox.height for w in layout.words) or [1]
+    return heights[len(heights) // 2]
+
+
+def _not_text(layout: PageText, words: list[PlacedWord], text_height: int) -> bool:
+    """A line OCR made of a pen signature or of specks (a photo's edge): poorly read "words" far taller or
+    far flatter than the page's printed ones."""
+    read = [layout.words[w.index] for w in words if not _noise(layout.text[w.start : w.end])]
+    if not read or any(word.conf >= WELL_READ for word in read):
+        return False
+    # A scrawl's "words" come with short ones beside the tallest ("Clos on", "(KL “SS", "FALLOT Se “E").
+    tallest = max(layout.words[w.index].bbox.height for w in words)
+    return tallest > SCRIBBLE_HEIGHT * text_height or all(
+        word.bbox.height < SPECK_HEIGHT * text_height for word in read)
+
+
 def table_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
     hits: list[TextHit] = []
     lines = _lines(layout)
     folded = fold(layout.text)
     number = 0
+    text_height = _text_height(layout)
     while number < len(lines):
         columns = _columns(layout, folded, lines[number])
         number += 1
         if columns is None:
             continue
         # Under a lone stacked label only the next line is its value; below that come other things.
-        last_row = number + 1 if len(columns) == 1 or _stacked_label(layout, folded, lines[number - 1]) else len(lines)
-        previous_bottom = max(layout.words[w.index].bbox.y1 for w in lines[number - 1])
+        header = lines[number - 1]
+        stacked = len(columns) == 1 or _stacked_label(layout, folded, header)
+        last_row = number + 1 if stacked else len(lines)
+        previous_bottom = max(layout.words[w.index].bbox.y1 for w in header)
+        passed = 0
         while number < min(last_row, len(lines)):
             words = lines[number]
             boxes = [layout.words[w.index].bbox for w in words]
             height = max(b.height for b in boxes)
             if min(b.y0 for b in boxes) - previous_bottom > MAX_ROW_GAP * height:
                 break
+            if stacked and passed < MAX_PASSED and _beside(layout, header, words) and (
+                    _columns(layout, folded, words) is not None or _label_line(folded, words)):
+                # The label of the field beside this one, set a little higher or lower on a page not quite
+                # level ("Nr. personal / Personal No." read before "Gjinia / Sex"): the value is further down.
+                passed += 1
+                last_row += 1
+                number += 1
+                continue
+            if _not_text(layout, words, text_height):
+                # A pen signature between a role and the signer's printed name ("Aplikanti", a scrawl,
+                # "Petrit Rrahmani"), or specks between a label and its value: no row of their own, and
+                # the line below is still the label's value.
+                last_row += 1
+                previous_bottom = max(b.y1 for b in boxes)
+                number += 1
+                continue
             if _columns(layout, folded, words) is not None or _label_line(folded, words):
                 break
             cells = _row_cells(layout, columns, words)
@@ -205,7 +262,16 @@ def table_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
                     hits.extend(_analyze_cell(layout, analyzer, columns[column_number], cell))
             previous_bottom = max(b.y1 for b in boxes)
             number += 1
+        if passed:
+            number = lines.index(header) + 1  # the labels passed over are read as labels in turn
     return hits
+
+
+def _beside(layout: PageText, header: list[PlacedWord], words: list[PlacedWord]) -> bool:
+    """No word of ``words`` lies under the label line ``header``: they belong to a column beside it."""
+    x0 = min(layout.words[w.index].bbox.x0 for w in header)
+    x1 = max(layout.words[w.index].bbox.x1 for w in header)
+    return all(layout.words[w.index].bbox.x1 < x0 or layout.words[w.index].bbox.x0 > x1 for w in words)
 
 
 _RULE_LETTER = re.compile(r"^[|\[(JIl1](?=[A-ZÇË][a-zçë])")
@@ -230,12 +296,12 @@ def _name_cell(layout: PageText, cell: list[PlacedWord]) -> TextHit | None:
     # A known name, or names as they are printed in such tables ("Klajdjola"), never an organisation in
     # capitals or an ordinary word. The column says the cell is a name, so OCR's lower case ("trakli" for
     # "Irakli") is forgiven beside a word that reads as one.
-    known, vocabulary = first_names() | surnames(), generic_words()
+    vocabulary = generic_words()
 
     def name_word(word: str, *, lower_ok: bool) -> bool:
         title = word[:1].isupper() and word[1:].islower()
         lower = lower_ok and word.islower() and len(word) >= 3
-        return fold(word) in known or ((title or lower) and fold(word) not in vocabulary)
+        return known_name(fold(word)) or ((title or lower) and fold(word) not in vocabulary)
 
     # A word in lower case passes beside a name in capitals ("trakli Zogaj"), not alone ("vendeve").
     anchored = any(name_word(w, lower_ok=False) for w in words)

@@ -25,8 +25,20 @@ _KEYWORD = re.compile(
     + "|".join(k if k.endswith((".", ")")) else k + "(?![a-z0-9])" for k in ADDRESS_KEYWORDS)
     + ")"
 )
-_CITY = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(c) for c in CITIES + COUNTRIES) + r")(?![a-z])(?:[ ]+\d{4})?")
+
+
+def _place_pattern(place: str) -> str:
+    """A place name as OCR may print it: the small words inside a name ("Vau i Dejës", "Malësi e Madhe")
+    are one thin letter, read as "1", "l" or "|" as often as not ("Vau 1 Dejës")."""
+    words = place.split(" ")
+    return "[ ]+".join("[il1|]" if w == "i" else re.escape(w) for w in words)
+
+
+_CITY = re.compile(r"(?<![a-z])(?:" + "|".join(_place_pattern(c) for c in CITIES + COUNTRIES)
+                   + r")(?![a-z])(?:[ ]+\d{4})?")
 """A town, with its postal code if printed ("Shkodër 4001"), or a country."""
+_TRAILING_KEYWORD = re.compile(r"(?:administrative[ ]+unit|street|avenue|boulevard|square)(?![a-z])")
+"""English address words that follow the name they qualify ("Postribë Administrative Unit", "Main Street")."""
 _AREA = re.compile("(?<![a-z0-9])(?:" + "|".join(ADMINISTRATIVE_KEYWORDS) + ")")
 _QUOTES = "\"'“”„«»"
 _RATIO = re.compile(r"\d[ ]?:[ ]?\d")
@@ -132,7 +144,10 @@ def _continue_on_next_line(text: str, folded: str, end: int) -> int:
     # "... Rruga Dom<newline>Nikoll Kaçorri, Pallati 52, ...": a name cut by the line break, then more.
     cut_name = len(parts) > 1 and _part_kind(text, folded, *parts[0]) == "name" and _part_kind(
         text, folded, *parts[1]) == "strong"
-    if not (after_comma or cut_name):
+    # "... Village Mes, Postribë<newline>Administrative Unit, Shkodër": English puts the kind of place after
+    # its name, so a line opening with it finishes the name above.
+    trailing = _TRAILING_KEYWORD.match(opening) is not None
+    if not (after_comma or cut_name or trailing):
         return end
     return _extend(text, folded, next_start, next_end, first_relaxed=False)
 
@@ -167,9 +182,18 @@ def _specific(address: str) -> bool:
     return len(keywords) >= 2 or (street_level and any(char.isdigit() for char in address))
 
 
+_LINKED_NAME = re.compile(r"(?:e|i|të|te)[ ]+(?=[A-ZÇË])")
+_STREET = re.compile(r"rruga|rr\.?|bulevardi|blv\.|bul\.")
+
+
 def _opens_address(text: str, match: re.Match[str]) -> bool:
     """An address word is followed by a name, a number or another address word, not by prose."""
     rest = text[match.end() : match.end() + 40].lstrip(" .")
+    # Street names in the genitive open with a small word ("Rruga e Kavajës", "Bulevardi i Ri"): not prose.
+    # Only a street's: "Pallati i Kulturës" is a landmark.
+    linked = _LINKED_NAME.match(rest)
+    if linked and _STREET.fullmatch(match.group()):
+        rest = rest[linked.end() :]
     if not rest:
         return False
     return rest[0] in _QUOTES or rest[0].isdigit() or rest[0].isupper() or bool(_KEYWORD.match(rest.lower()))

@@ -1,5 +1,5 @@
-"""EMAIL_ADDRESS: e-mail addresses, including the ones OCR broke (``@`` read as ``0``, ``©`` or ``(a)``,
-spaces around the dots)."""
+"""EMAIL_ADDRESS: e-mail addresses, including the ones OCR broke (``@`` read as ``0``, ``©``, ``(a)`` or
+``(o``, spaces around the dots)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ _PROVIDERS = (
 )
 # "@" misread as a glyph: only believed before a known mail provider, where the split is unambiguous.
 _BROKEN_AT = re.compile(
-    rf"(?<![a-z0-9._%+\-])(?P<local>{_LOCAL}?)[ ]?(?:[0o©®&ga9q]|\(a\)|\(@\))[ ]?"
+    rf"(?<![a-z0-9._%+\-])(?P<local>{_LOCAL}?)[ ]?(?:[0o©®&ga9q]|\([a@o0]\)?)[ ]?"
     rf"(?:{'|'.join(_PROVIDERS)})[ ]?\.[ ]?(?:com|al|net|org|it|de|gov\.al|edu\.al)(?![a-z0-9\-])"
 )
 _FALLBACK = re.compile(r"[^\s]+(?:[ ]?[^\s]+){0,3}")

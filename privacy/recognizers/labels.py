@@ -64,7 +64,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         "vendbanimi", "vendbanim", "banues ne", "banuese ne", "banues", "banuese", "banon ne", "me banim ne",
         "banim ne", "me vendbanim ne", "me seli ne", "seli ne", "ne adresen", "adresen", "me adrese", "selia",
         "vendodhja", "address", "residence", "home address", "resident at", "residing at", "the address",
-        "lives at", "registered address",
+        "lives at", "registered address", "at the address", "resident at the address", "residing at the address",
+        "living at the address",
     ),
     "AL_VEHICLE_PLATE": (
         "targa", "targe", "nr. targe", "nr. i targes", "numri i targes", "targa e automjetit",
@@ -85,8 +86,12 @@ _PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 _SEPARATORS = " \t:.,;/-–—|=*()"
+_HEADER_GAP = " \t/-|"
+"""What stands between two labels of one header row (no colon: a colon would end the first's value)."""
 LOOSE_OTHER_LENGTH = 8
 """First words of non-personal labels this long match with any first letter."""
+DROPPED_LETTER_LENGTH = 7
+"""First words of labels this long (and loose at the start) also match without their first letter."""
 
 
 def _phrase_pattern(phrase: str, *, loose_start: bool = False) -> str:
@@ -94,9 +99,11 @@ def _phrase_pattern(phrase: str, *, loose_start: bool = False) -> str:
     # OCR loses the first letter of small print ("Mbiemri" read "Abiemri", "Emërtimi" read "Fmërtimi"): any
     # letter will do there in a long enough first word of a personal-data label, and in a long first word of
     # the other labels. Not in a short one: "[a-z]ender" of "gender" would end the street name "Qendër".
+    # Or drop it altogether, where a skewed scan's edge or a rule took it ("ersonal No.:", "ddress:"), in a
+    # first word long enough that the rest still says which label it is.
     first_word = phrase.split(" ")[0]
     if len(first_word) >= (6 if loose_start else LOOSE_OTHER_LENGTH) and first_word.isalpha():
-        parts.append("[a-z]")
+        parts.append("[a-z]?" if len(first_word) >= DROPPED_LETTER_LENGTH else "[a-z]")
         phrase = phrase[1:]
     index = 0
     while index < len(phrase):
@@ -182,6 +189,21 @@ def _label_tail(folded: str, index: int) -> int:
     return tail.end()
 
 
+_TRANSLATION = re.compile(r"[a-z'’.]+(?:[ ][a-z'’.]+){0,3}[ ]*(?=[:\t\n|]|\Z)")
+"""A label's other-language half: up to four words and then the colon, the column gap or the line end."""
+
+
+def translation_end(folded: str, label_end: int, start: int) -> int | None:
+    """Where the second-language half of a bilingual label ends ("Mbiemri / Surname") when OCR garbled it
+    past matching as a label ("Mbiemri /Surmame"): what follows a slash after a label, short and without
+    digits, up to the colon, column gap or line end. ``None`` if no slash or no such words follow."""
+    between = folded[label_end:start]
+    if "/" not in between or ":" in between or "\n" in between:
+        return None
+    words = _TRANSLATION.match(folded, start)
+    return words.end() if words and words.end() > start else None
+
+
 def _skip_separators(folded: str, index: int) -> tuple[int, bool]:
     """Past the punctuation after a label, and whether it set the value off (colon, bar, column gap).
 
@@ -218,15 +240,25 @@ def _labelled_values(folded: str) -> tuple[LabelledValue, ...]:
     any_label = label_pattern(None)
     found: list[LabelledValue] = []
     # All labels at once, longest first: "Emri i subjektit" (a company's name) is not "Emri" (a person's).
+    previous_end = -1
     for match in any_label.finditer(folded):
         entity = label_entity(match.group())
+        after_label = previous_end >= 0 and not folded[previous_end : match.start()].strip(_HEADER_GAP)
+        previous_end = match.end()
         if entity == OTHER:
             continue
         start, explicit = _skip_separators(folded, _label_tail(folded, match.end()))
+        if after_label and ":" not in folded[match.end() : start]:
+            continue  # a header row's next label ("LANDLORD TENANT NOTARY"): its value is below, not beside it
         # "Emri / Name:" and similar label chains: the value starts after the last label of the chain.
         chain = 0
         while chained := any_label.match(folded, start):
             start, chained_explicit = _skip_separators(folded, _label_tail(folded, chained.end()))
+            explicit = explicit or chained_explicit
+            chain += 1
+        translated = translation_end(folded, match.end(), start) if not chain else None
+        if translated is not None:
+            start, chained_explicit = _skip_separators(folded, translated)
             explicit = explicit or chained_explicit
             chain += 1
         end = segment_end(folded, start)

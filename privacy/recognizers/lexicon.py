@@ -115,3 +115,19 @@ def first_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def surnames() -> frozenset[str]:
     return _name_list("albanian_surnames.txt") - never_names()
+
+
+_CAPITAL_I_READ = "l1|!"
+"""How OCR reads a capital I that opens a word ("llirjan", "1smail"): one stroke, like them."""
+
+
+@lru_cache(maxsize=8192)
+def known_name(folded: str) -> bool:
+    """``folded`` is a listed first name or surname, also when OCR read its opening capital I as an l, a one
+    or a bar ("llirjan" for "Ilirjan")."""
+    if folded in first_names() or folded in surnames():
+        return True
+    if len(folded) < 4 or folded[0] not in _CAPITAL_I_READ:
+        return False
+    variant = "i" + folded[1:]
+    return variant in first_names() or variant in surnames()

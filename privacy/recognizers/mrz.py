@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from privacy.recognizers.ocr_text import as_digits
+from privacy.recognizers.ocr_text import DIGITISH, as_digits
 
 _FILL = r"[<«(\[{]"
 _START = r"(?:^[^a-z0-9\n]*|(?<=[ \t]))"
@@ -20,20 +20,26 @@ _START = r"(?:^[^a-z0-9\n]*|(?<=[ \t]))"
 fields beside the zone ("13.12.2024<tab>13.12.2034<tab>IDALB2540...")."""
 _LINE1 = re.compile(
     rf"(?m){_START}i[d0o][<« ]?alb[ ]?[0-9a-z](?:[ ]?[0-9a-z]){{8}}[ ]?[0-9a-z][ ]?"
-    r"(?P<number>[0-9a-z|!](?:[ ]?[0-9a-z|!]){9,10})"
+    r"(?P<number>[0-9a-z|!](?:[ ]?[0-9a-z|!]){8,9}[ ]?[0-9a-z|!)])"
 )
 """OCR splits the zone's lines at gaps of its own ("IDALB2888417 288H0111817 1A"), and may read one
 character too many in the number ("7G640127388W", or a filler read as a letter): up to eleven characters
 are taken, and :func:`privacy.recognizers.personal_number.read_mrz_number` finds the number in them."""
-_DIGITS_6 = r"[0-9odilszb](?:[ ]?[0-9odilszb]){5}"
+_DIGITS_6 = rf"{DIGITISH}(?:[ ]?{DIGITISH}){{5}}"
+"""Six digits as OCR may print them ("5Q0122" for "500122"): the line's shape and the calendar check
+(birth date) keep other text out."""
 _LINE2 = re.compile(
     rf"(?m){_START}(?P<birth>{_DIGITS_6})[ ]?[0-9a-z][ ]?[mf<][ ]?{_DIGITS_6}[ ]?[0-9a-z][ ]?alb"
 )
 _LINE3 = re.compile(
-    rf"(?m){_START}(?P<name>[a-z]+(?:{_FILL}[a-z]+)*{_FILL}{{2}}[ ]?[a-z]+(?:(?:{_FILL}|[ ])[a-z0-9|!]+)*)"
-    rf"(?={_FILL}|[ ]|$)"
+    rf"(?m){_START}(?P<name>[a-z]+(?:[ ][a-z]+)?(?:{_FILL}[a-z]+)*{_FILL}{{2}}"
+    rf"[ ]?[a-z]+(?:(?:{_FILL}|[ ])[a-z0-9|!]+)*)(?={_FILL}|[ ]|$)"
 )
-"""OCR may split the line at a gap ("KADRIU<<ENT ELA<<<"): a space inside the given names is part of them."""
+"""OCR may split the line at a gap ("KADRIU<<ENT ELA<<<", "JUSU FI<<ERLIS<<<"): a space inside the given
+names or the surname is part of them."""
+
+
+_FILLERS = re.compile(rf"(?:[ ]?{_FILL})+")
 
 
 @dataclass(frozen=True)
@@ -61,5 +67,9 @@ def mrz_fields(folded: str) -> list[MrzField]:
     fields = [MrzField("AL_PERSONAL_NUMBER", m.start("number"), m.end("number")) for m in _LINE1.finditer(folded)]
     fields.extend(MrzField("DATE_OF_BIRTH", m.start("birth"), m.end("birth")) for m in _LINE2.finditer(folded)
                   if _birth_date(m.group("birth")))
-    fields.extend(MrzField("PERSON", m.start("name"), m.end("name")) for m in _LINE3.finditer(folded))
+    for m in _LINE3.finditer(folded):
+        # The fillers after the name go with it: OCR's box of the name's word is often shorter than its
+        # ink (the zone is monospaced, tesseract's boxes are not), and the fillers' box starts where it ends.
+        fillers = _FILLERS.match(folded, m.end("name"))
+        fields.append(MrzField("PERSON", m.start("name"), fillers.end() if fillers else m.end("name")))
     return fields

@@ -13,7 +13,7 @@ from stdnum.al import nipt
 from privacy.recognizers.base import Candidate, SportelRecognizer, overlaps
 from privacy.recognizers.labels import has_label_before
 from privacy.recognizers.ocr_text import ALNUM, DIGITISH, as_digits, as_letters, compact, digit_share, digitish_count
-from privacy.recognizers.personal_number import ID_SHAPE, read_personal_number
+from privacy.recognizers.personal_number import ID_SHAPE, inside_grouped_number, read_personal_number
 
 # "NIPTK94807871B": OCR sometimes loses the narrow space between the label and the value.
 _GLUED = re.compile(rf"(?<![a-z0-9])(?:nipt|nuis)[:.]?(?P<value>{ALNUM}(?:[ ]?{DIGITISH}){{8}}[ ]?{ALNUM})(?![a-z0-9])")
@@ -51,7 +51,7 @@ class AlNiptRecognizer(SportelRecognizer):
     def candidates(self, text: str, folded: str) -> list[Candidate]:
         found: list[Candidate] = []
         for match in ID_SHAPE.finditer(folded):
-            if read_nipt(match.group()) is None:
+            if inside_grouped_number(folded, match) or read_nipt(match.group()) is None:
                 continue
             labelled = has_label_before(folded, match.start(), self.ENTITY)
             personal_label = has_label_before(folded, match.start(), "AL_PERSONAL_NUMBER")

@@ -17,8 +17,9 @@ _DIGIT_FOR: dict[str, str] = {
 }
 _LETTER_FOR: dict[str, str] = {
     "0": "O", "1": "I", "|": "I", "!": "I", "[": "I", "]": "I", "2": "Z", "3": "B", "4": "A", "5": "S", "6": "G",
-    "7": "T", "8": "B", "9": "G",
+    "7": "T", "8": "B", "9": "G", ")": "J",
 }
+"""``)`` is a descending ``J`` (DejaVu's and similar fonts) with its top lost."""
 
 DIGITISH = r"[0-9odqilzsbgta|!\[\]]"
 """A character class (for folded text) of characters that may be an OCR'd digit."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from privacy.recognizers.base import Candidate, SportelRecognizer, overlaps
 from privacy.recognizers.labels import labelled_values, line_bounds, segment_end
-from privacy.recognizers.lexicon import first_names, generic_words, never_names, surnames
+from privacy.recognizers.lexicon import first_names, generic_words, known_name, never_names, surnames
 from privacy.recognizers.mrz import mrz_fields
 from privacy.recognizers.ocr_text import fold, is_upper_initial
 
@@ -57,7 +57,7 @@ class _Token:
 
     @property
     def known(self) -> bool:
-        return self.word in first_names() or self.word in surnames()
+        return known_name(self.word)
 
 
 def _tokens(text: str, folded: str, start: int, end: int) -> list[_Token]:
@@ -75,10 +75,13 @@ _CASE_PART = re.compile(r"[A-ZÀ-Þ]?[^A-ZÀ-Þ]*")
 
 
 def _cased_as_name(word: str) -> bool:
-    """ "Arben", "ARBEN", "arben", glued "SuloNdoj" or "Gjon-Marku"; not "GcC" (a capital after one letter)."""
+    """ "Arben", "ARBEN", "arben", glued "SuloNdoj" or "Gjon-Marku"; not "GcC" (a capital after one letter)
+    nor "SHkop" (two capitals, then small letters: a stamp's letters run together)."""
     if word.isupper() or word.islower():
         return True
     parts = [part for part in _CASE_PART.findall(word) if part]
+    if len(parts) > 1 and parts[0].isupper() and parts[0].isalpha() and parts[1][1:].islower():
+        return False
     return all(len(part) >= 2 or not part.isalpha() for part in parts[1:])
 
 
@@ -155,6 +158,8 @@ class PersonRecognizer(SportelRecognizer):
         found: list[Candidate] = []
         for field in labelled_values(folded, self.ENTITY):
             tokens = _tokens(text, folded, field.value_start, field.value_end)
+            if field.explicit:
+                tokens = _split_capital(text, tokens)
             # In a form ("Emri: arben") any case goes; a label word inside a sentence needs a real name.
             name = _leading_name(text, tokens, capitalised_only=not field.explicit, known_first=True)
             if name and field.next_line and not any(token.known for token in name) and not _sentence_goes_on(
@@ -237,6 +242,20 @@ class PersonRecognizer(SportelRecognizer):
                 found.append(Candidate(window[0].start, window[-1].end, best[0], validated=True))
             index += best[1]
         return found
+
+
+def _split_capital(text: str, tokens: list[_Token]) -> list[_Token]:
+    """A name in capitals whose first letter OCR set apart ("E RVINA" for "ERVINA") as one token: in a
+    field's value a lone capital before a word in capitals is no word of its own ("E" is one in prose)."""
+    if len(tokens) < 2:
+        return tokens
+    first, second = tokens[0], tokens[1]
+    lone = text[first.start : first.end]
+    rest = text[second.start : second.end]
+    if not (len(lone) == 1 and lone.isupper() and len(rest) >= 3 and rest.isupper()
+            and text[first.end : second.start] == " "):
+        return tokens
+    return [_Token(first.start, second.end, first.word + second.word, True), *tokens[2:]]
 
 
 def _sentence_goes_on(folded: str, end: int) -> bool:

@@ -18,11 +18,22 @@ from privacy.recognizers.labels import has_label_before
 from privacy.recognizers.mrz import mrz_fields
 from privacy.recognizers.ocr_text import ALNUM, DIGITISH, as_digits, as_letters, compact, digit_share, digitish_count
 
-ID_SHAPE = re.compile(rf"(?<![a-z0-9]){ALNUM}(?:[ ]?{DIGITISH}){{8}}[ ]?{ALNUM}(?![a-z0-9])")
+_CHECK = rf"(?:{ALNUM}|\))"
+"""The closing check letter; a descending ``J`` may come out as ``)``."""
+ID_SHAPE = re.compile(rf"(?<![a-z0-9]){ALNUM}(?:[ ]?{DIGITISH}){{8}}[ ]?{_CHECK}(?![a-z0-9])")
 """Ten characters, letter-digit*8-letter as OCR may print them (folded text; spaces inside tolerated)."""
 _ONE_TOO_MANY = re.compile(rf"(?<![a-z0-9]){ALNUM}{{2}}{DIGITISH}{{8}}{ALNUM}(?![a-z0-9])|"
                            rf"(?<![a-z0-9]){ALNUM}{DIGITISH}{{8}}{ALNUM}{{2}}(?![a-z0-9])")
 """Eleven characters: OCR doubled the first or last letter ("1I55701012K")."""
+
+_GROUP_BEFORE = re.compile(r"[0-9][ ]\Z")
+
+
+def inside_grouped_number(folded: str, match: re.Match[str]) -> bool:
+    """Ten characters read across the groups of a longer number ("... 4103 9803 1974 at" of an IBAN): the
+    match has a group space inside and a digit group right before it."""
+    return " " in match.group() and bool(_GROUP_BEFORE.search(folded, max(0, match.start() - 2), match.start()))
+
 
 _DECADES = "ABCDEFGHIJKLM"
 """Decade letters of people alive now (A = 1900s ... M = 2020s)."""
@@ -69,6 +80,8 @@ class AlPersonalNumberRecognizer(SportelRecognizer):
     def candidates(self, text: str, folded: str) -> list[Candidate]:
         found: list[Candidate] = []
         for match in ID_SHAPE.finditer(folded):
+            if inside_grouped_number(folded, match):
+                continue
             labelled = has_label_before(folded, match.start(), self.ENTITY)
             if read_personal_number(match.group(), labelled=labelled) is None:
                 continue

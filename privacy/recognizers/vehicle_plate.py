@@ -32,7 +32,9 @@ def read_plate(match: re.Match[str], original: str, *, labelled: bool) -> str | 
     if not labelled:
         real_letters = sum(c.isalpha() for c in match.group("a") + match.group("b"))
         real_digits = sum(c.isdigit() for c in match.group("n"))
-        if not original.isupper() or real_letters < len(letters[0] + letters[1]) - 1 or real_digits < 2:
+        # The digits must be real: a code of letters and digits ("FF6D18F", a verification code) reads as
+        # a plate if a "D" may stand for a 0.
+        if not original.isupper() or real_letters < len(letters[0] + letters[1]) - 1 or real_digits < len(digits):
             return None
     return f"{letters[0]} {digits} {letters[1]}"
 
