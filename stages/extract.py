@@ -242,9 +242,16 @@ def _name(text: str) -> str | None:
 
 
 def _tokens(lines: Sequence[_Line], read: Callable[[str], str | None]) -> Iterator[tuple[str, _Line]]:
+    """Numbers standing anywhere, unlabelled. Ten digits in a row are not taken: OCR reads a letter at
+    one end as a digit now and then, at both ends hardly ever, while a date whose slashes were read as
+    ``1`` ("13/10/2025" as "1311012025"), a reference or an account number is ten digits and can pass
+    the personal number's check by chance."""
     for line in lines:
         for match in _ID_TOKEN.finditer(line.folded):
-            value = read(match.group(1))
+            raw = match.group(1).replace(" ", "")
+            if raw[0].isdigit() and raw[-1].isdigit():
+                continue
+            value = read(raw)
             if value is not None:
                 yield value, line
 
