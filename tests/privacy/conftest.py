@@ -27,7 +27,7 @@ from stdnum import iban
 from stdnum.al import nipt
 
 from benchmarks.privacy import EntityScore, area, coverage, intersection
-from pipeline.models import BBox, PageOcr, PiiFinding
+from pipeline.models import BBox, PageOcr, PiiFinding, Word
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 DATA_DIR = Path(__file__).resolve().parents[2] / "privacy" / "data"
@@ -553,3 +553,18 @@ def iter_seeded(pages: list[OcrPage]) -> Iterator[tuple[int, Seeded]]:
     for index, page in enumerate(pages):
         for seeded in page.rendered.truth:
             yield index, seeded
+
+
+# ---------------------------------------------------------------------------------- hand-laid pages
+
+
+def synthetic_word(text: str, x: int, y: int, line: int, *, conf: float = 92.0, height: int = 40) -> Word:
+    """An OCR word laid by hand at (``x``, ``y``), 22 px a character wide; ``line`` // 100 is its block."""
+    return Word(text=text, bbox=BBox(x0=x, y0=y, x1=x + 22 * len(text), y1=y + height), conf=conf,
+                block=line // 100, line=line)
+
+
+def synthetic_page(words: list[Word], *, width: int = 2400, height: int = 1400) -> PageOcr:
+    """A 300 dpi page of hand-laid words."""
+    return PageOcr(page_index=0, width=width, height=height, dpi=300, lang="sqi+eng", words=words,
+                   mean_confidence=90.0)

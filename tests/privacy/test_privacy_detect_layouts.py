@@ -14,19 +14,14 @@ from privacy.detect import detect_pii
 from privacy.recognizers.phone import read_phone
 from privacy.repeats import repeated_values
 from privacy.signature_lines import signature_names
-from tests.privacy.conftest import FONT_DIR, coverage
+from tests.privacy.conftest import FONT_DIR, coverage, synthetic_page
+from tests.privacy.conftest import synthetic_word as _word
 
 DPI = 300
 
 
-def _word(text: str, x: int, y: int, line: int, conf: float = 92.0) -> Word:
-    return Word(text=text, bbox=BBox(x0=x, y0=y, x1=x + 22 * len(text), y1=y + 40), conf=conf, block=line // 100,
-                line=line)
-
-
-def _page(words: list[Word], width: int = 2000, height: int = 1200) -> PageOcr:
-    return PageOcr(page_index=0, width=width, height=height, dpi=DPI, lang="sqi+eng", words=words,
-                   mean_confidence=90.0)
+def _page(words: list[Word]) -> PageOcr:
+    return synthetic_page(words, width=2000, height=1200)
 
 
 def test_a_found_name_is_found_wherever_else_the_page_prints_it() -> None:

@@ -19,6 +19,8 @@ from privacy.recover import RECOVERED_LINE_BASE, with_recovered
 from privacy.repeats import repeated_values
 from privacy.signature_lines import signature_names
 from tests.privacy.conftest import FONT_DIR
+from tests.privacy.conftest import synthetic_page as _page
+from tests.privacy.conftest import synthetic_word as _word
 
 DPI = 300
 RECOVERED = RECOVERED_LINE_BASE + 1
@@ -95,15 +97,6 @@ def test_a_frames_edge_a_broken_row_rule_a_drawing_or_a_qr_codes_row_is_no_signa
 
 
 # ------------------------------------------------------------------------------------------------ tables
-
-
-def _word(text: str, x: int, y: int, line: int, *, conf: float = 92.0, height: int = 40) -> Word:
-    return Word(text=text, bbox=BBox(x0=x, y0=y, x1=x + 22 * len(text), y1=y + height), conf=conf,
-                block=line // 100, line=line)
-
-
-def _page(words: list[Word]) -> PageOcr:
-    return PageOcr(page_index=0, width=2400, height=1400, dpi=DPI, lang="sqi+eng", words=words, mean_confidence=90.0)
 
 
 def _people(findings: list[PiiFinding]) -> list[BBox]:

@@ -17,18 +17,10 @@ from privacy.recognizers.lexicon import first_names, generic_words, surnames
 from privacy.repeats import repeated_values
 from privacy.reread import reread_mrz_number
 from tests.privacy.conftest import FONT_DIR
+from tests.privacy.conftest import synthetic_page as _page
+from tests.privacy.conftest import synthetic_word as _word
 
 DPI = 300
-
-
-def _word(text: str, x: int, y: int, line: int, conf: float = 92.0) -> Word:
-    return Word(text=text, bbox=BBox(x0=x, y0=y, x1=x + 22 * len(text), y1=y + 40), conf=conf, block=line // 100,
-                line=line)
-
-
-def _page(words: list[Word], width: int = 2400, height: int = 1400) -> PageOcr:
-    return PageOcr(page_index=0, width=width, height=height, dpi=DPI, lang="sqi+eng", words=words,
-                   mean_confidence=90.0)
 
 
 def _boxes(findings: list[PiiFinding], entity: str) -> list[BBox]:
