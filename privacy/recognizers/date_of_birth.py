@@ -40,6 +40,12 @@ def read_date(match: re.Match[str], *, today: dt.date | None = None) -> dt.date 
     else:
         day, year = as_digits(groups["d3"]), as_digits(groups["y3"])
         month = str(_month_number(groups["mn"]))
+    return _past_date(day, month, year, today=today)
+
+
+def _past_date(day: str | None, month: str | None, year: str | None, *,
+               today: dt.date | None = None) -> dt.date | None:
+    """The calendar date of these digits if it is one, from 1900 up to ``today``; else ``None``."""
     if day is None or month is None or year is None:
         return None
     try:
@@ -64,13 +70,7 @@ _SLASHES_READ = re.compile(
 
 def _slashed_date(match: re.Match[str]) -> bool:
     day, month, year = (as_digits(match.group(key)) for key in ("d", "m", "y"))
-    if day is None or month is None or year is None:
-        return False
-    try:
-        born = dt.date(int(year), int(month), int(day))
-    except ValueError:
-        return False
-    return born.year >= 1900 and born <= dt.date.today()
+    return _past_date(day, month, year) is not None
 
 
 VALIDITY_YEARS = 20
