@@ -136,6 +136,10 @@ class RedactedImages(Sequence[NDArray[np.uint8]]):
     def __iter__(self) -> Iterator[NDArray[np.uint8]]:
         return (decode_gray(page.jpeg) for page in self._pages)
 
+    def encoded(self, index: int) -> bytes:
+        """The JPEG file of page ``index``, as the redacted PDF embeds it."""
+        return self._pages[index].jpeg
+
 
 def assemble_redacted_pdf(pages: Sequence[JpegPage]) -> bytes:
     """The redacted PDF of pages already redacted by :func:`redact_page`, sanitised."""

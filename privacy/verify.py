@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -199,27 +200,60 @@ def _gray(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
 
 
-def _decoded(raw: pikepdf.Stream) -> NDArray[np.uint8]:
+def _plain_jpeg(raw: pikepdf.Stream) -> bytes | None:
+    """The JPEG file an image XObject holds, when its pixels are exactly that JPEG's (no decode array, no
+    soft mask); ``None`` otherwise."""
+    if raw.get("/Filter") == pikepdf.Name.DCTDecode and raw.get("/Decode") is None and raw.get("/SMask") is None:
+        return bytes(raw.read_raw_bytes())
+    return None
+
+
+def _decoded(raw: pikepdf.Stream, jpeg: bytes | None) -> NDArray[np.uint8]:
     """An image XObject's pixels in grey. A plain JPEG (the pipeline's own pages) is decoded straight from
     its stream by OpenCV, several times faster than through PIL; anything else goes through pikepdf."""
-    if raw.get("/Filter") == pikepdf.Name.DCTDecode and raw.get("/Decode") is None and raw.get("/SMask") is None:
-        pixels = cv2.imdecode(np.frombuffer(raw.read_raw_bytes(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    if jpeg is not None:
+        pixels = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
         if pixels is not None:
             return np.asarray(pixels, dtype=np.uint8)
     return np.asarray(pikepdf.PdfImage(raw).as_pil_image().convert("L"), dtype=np.uint8)
 
 
-def _page_image(page: pikepdf.Page) -> NDArray[np.uint8] | None:
+@dataclass(frozen=True)
+class _EmbeddedImage:
+    pixels: NDArray[np.uint8]
+    jpeg: bytes | None
+    """The JPEG file the pixels were decoded from, when they are exactly its pixels."""
+
+
+def _page_image(page: pikepdf.Page) -> _EmbeddedImage | None:
     """The largest image of a page, decoded, in grey."""
-    best: NDArray[np.uint8] | None = None
+    best: _EmbeddedImage | None = None
     for _, raw in page.images.items():
         try:
-            pixels = _decoded(raw)
+            jpeg = _plain_jpeg(raw)
+            pixels = _decoded(raw, jpeg)
         except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
             continue
-        if best is None or pixels.size > best.size:
-            best = pixels
+        if best is None or pixels.size > best.pixels.size:
+            best = _EmbeddedImage(pixels, jpeg)
     return best
+
+
+@runtime_checkable
+class EncodedImages(Protocol):
+    """Page images that also give the JPEG file each was decoded from (:class:`privacy.redact.RedactedImages`)."""
+
+    def encoded(self, index: int) -> bytes: ...
+
+
+def _source_image(redacted: Sequence[NDArray[np.uint8]], position: int,
+                  embedded: _EmbeddedImage | None) -> NDArray[np.uint8]:
+    """The redacted image at ``position``. When the PDF embeds that image's own JPEG file byte for byte,
+    the pixels already decoded from the PDF are the same pixels: a page is not decoded twice."""
+    if (embedded is not None and embedded.jpeg is not None and isinstance(redacted, EncodedImages)
+            and redacted.encoded(position) == embedded.jpeg):
+        return embedded.pixels
+    return _gray(redacted[position])
 
 
 def _scaled(box: BBox, source: NDArray[np.uint8], target: NDArray[np.uint8]) -> BBox:
@@ -259,8 +293,9 @@ def _check_pixels(
     missing_image = 0
     crops: list[NDArray[np.uint8]] = []
     for position, on_page in sorted(by_position.items()):
-        source = _gray(redacted[position])
-        pdf_image = _page_image(pdf.pages[position])
+        embedded = _page_image(pdf.pages[position])
+        source = _source_image(redacted, position, embedded)
+        pdf_image = None if embedded is None else embedded.pixels
         for finding in on_page:
             if not _is_dark(source, finding.bbox, DARK_MAX):
                 light[finding.entity_type] += 1
@@ -271,7 +306,7 @@ def _check_pixels(
                 light[finding.entity_type] += 1
             if id(finding) in to_read:
                 crops.extend(_crop(finding.bbox, source, source if pdf_image is None else pdf_image))
-        del source, pdf_image  # before the next page is decoded
+        del source, pdf_image, embedded  # before the next page is decoded
     return [_opaque_check(light, missing_image, len(boxes)), _ocr_check(crops, needles, lang)]
 
 

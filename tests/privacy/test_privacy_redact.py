@@ -306,3 +306,27 @@ def test_a_document_is_redacted_a_page_at_a_time(document: Document) -> None:
     assert redacted.report.verified, [c for c in redacted.report.checks if not c.passed]
     assert len(redacted.images) == len(document.pages)
     assert all((image == document.images[n]).all() for n, image in enumerate(redacted.images))
+
+
+def test_verification_decodes_a_page_once_when_the_pdf_embeds_its_jpeg(
+    document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The redacted PDF embeds each redacted JPEG byte for byte: the pixels decoded from the PDF are the
+    redacted image's own, and the image is not decoded a second time. (A PDF embedding other bytes is
+    checked against both: test_fails_on_a_transparent_box.)"""
+    import privacy.redact
+
+    decoded: list[int] = []
+    decode_gray = privacy.redact.decode_gray
+
+    def counting(data: bytes) -> NDArray[np.uint8]:
+        decoded.append(len(data))
+        return decode_gray(data)
+
+    monkeypatch.setattr(privacy.redact, "decode_gray", counting)
+    report = verify_redaction(document.pdf, document.all_findings, document.images, lang=LANG,
+                              page_indices=document.page_indices)
+    assert report.verified, [c for c in report.checks if not c.passed]
+    assert decoded == []
+    monkeypatch.undo()
+    assert all(document.images.encoded(n) in document.pdf for n in range(len(document.images)))
