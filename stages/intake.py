@@ -251,7 +251,7 @@ def _text_layer(page: Any, bitmap: Any, index: int, dpi: int, height: int, width
     visible_text = False
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE)):
         if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            left, bottom, right, top = obj.get_pos()
+            left, bottom, right, top = obj.get_bounds()
             if (right - left) * (top - bottom) > _IMAGE_COVER_SHARE * page_area:
                 return None
         elif pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) not in (
