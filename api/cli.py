@@ -249,7 +249,8 @@ def bench_ocr(
                                       "worst pages (generated text only: for finding where errors come from)")] = 0,
 ) -> None:
     """Character error rate per document type and language, orientation and deskew accuracy, and the
-    error on skewed pages against the same pages turned straight by their true angles."""
+    error on skewed pages against the same pages scanned straight (and turned straight by their true
+    angles)."""
     import json
     import statistics
 
@@ -257,8 +258,9 @@ def bench_ocr(
     from pipeline.catalog import load_catalog
 
     corpus = json.loads((samples_dir / "corpus.json").read_text(encoding="utf-8"))
+    documents = len(corpus["documents"]) + sum(len(b["documents"]) for b in corpus["batches"])
     with Progress(console=console) as progress:
-        task = progress.add_task("reading documents", total=len(corpus["documents"]))
+        task = progress.add_task("reading documents", total=documents)
         settings = Settings()
         quality = evaluate_ocr(samples_dir, load_catalog(), engine=engine or settings.ocr_engine, jobs=jobs,
                                dpi=settings.dpi, on_document=lambda: progress.advance(task))
@@ -285,14 +287,18 @@ def bench_ocr(
     ocr_seconds = [p.ocr_seconds for p in quality.pages]
     console.print(f"orientation right on {right}/{total} pages; deskew error median "
                   f"{statistics.median(errors):.3f} deg, worst {max(errors):.3f} deg")
-    console.print(f"skewed pages ({skewed.pages}): CER {100 * skewed.cer:.2f}% through the pipeline against "
-                  f"{100 * straight.cer:.2f}% turned straight by the true angles (ratio {ratio:.2f})")
+    skew_figure = quality.skew_figure()
+    for line in skew_figure.summary():
+        console.print(line, markup=False)
+    console.print(f"single documents' skewed pages ({skewed.pages}): CER {100 * skewed.cer:.2f}% through the "
+                  f"pipeline against {100 * straight.cer:.2f}% turned straight by the true angles "
+                  f"(ratio {ratio:.2f})")
     console.print(f"OCR seconds per page (wall, {jobs} at a time): mean {statistics.mean(ocr_seconds):.2f}, "
                   f"median {statistics.median(ocr_seconds):.2f}")
     figures.update({"orientation_right": right, "pages": total, "skew_error_median_deg": statistics.median(errors),
                     "skew_error_max_deg": max(errors), "skewed_pages": skewed.pages, "skewed_cer": skewed.cer,
                     "straight_cer": straight.cer, "skewed_vs_straight": ratio,
-                    "ocr_seconds_mean": statistics.mean(ocr_seconds)})
+                    "ocr_seconds_mean": statistics.mean(ocr_seconds), **skew_figure.to_json()})
     for page in sorted(quality.pages, key=lambda p: -p.edits / max(p.chars, 1))[:show]:
         console.print(f"[bold]{page.doc_id}[/] {page.document_type}: {page.edits}/{page.chars} edits, "
                       f"{page.spurious} spurious", markup=True)

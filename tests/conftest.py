@@ -57,7 +57,7 @@ def sample_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Corpu
     required = [entry.document_types[0] for entry in service.required_documents if entry.document_types]
     out = tmp_path_factory.mktemp("corpus")
     corpus = generate_corpus(out, count=12, seed=20261127, service_required_types=required,
-                             service_id=E2E_SERVICE, case_id="C-E2E-0001")
+                             service_id=E2E_SERVICE, case_id="C-E2E-0001", straight_twins=False)
     return out, corpus
 
 

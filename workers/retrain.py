@@ -57,7 +57,7 @@ def retrain_model(settings: Settings, *, samples_dir: Path | None, count: int, s
     with tempfile.TemporaryDirectory(prefix="sportel-retrain-") as tmp:
         if samples_dir is None:
             samples_dir = Path(tmp)
-            generate_corpus(samples_dir, count=count, seed=seed)
+            generate_corpus(samples_dir, count=count, seed=seed, straight_twins=False)
         texts, labels = _generated_examples(samples_dir)
     corrected_texts, corrected_labels = _corrected_examples(settings)
     model = train_model(texts + corrected_texts, labels + corrected_labels)

@@ -7,7 +7,12 @@
 - ``batch.pdf`` + ``batch.json``: a scanning-station batch, a cover sheet then the documents with a
   separator sheet between each two;
 - ``stack.pdf`` + ``stack.json``: documents of the same kinds, scanned as one stack with no sheets at all;
-- ``corpus.json``: the :class:`CorpusTruth`.
+- ``corpus.json``: the :class:`CorpusTruth`;
+- ``straight/<doc_id>-<page>.<ext>``: for each page skewed by more than :data:`STRAIGHT_TWIN_SKEW_DEG`, its
+  straight twin: the same clean page through the same scanner (settings, noise seed, file kind) with the
+  skew left out, named by :attr:`PageTruth.straight_twin`. The OCR benchmark compares the pipeline's reading
+  of the skewed page with its reading of the twin. Drawing a twin takes nothing from the corpus's random
+  streams, so every other file is the same with or without twins.
 
 Every random choice comes from generators seeded by ``seed`` and the document's place in the corpus (no
 global random state, no clock), so the same call writes the same bytes.
@@ -15,9 +20,10 @@ global random state, no clock), so the same call writes the same bytes.
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -40,6 +46,12 @@ _EXTENSIONS: dict[FileKind, str] = {"pdf": "pdf", "tiff": "tif", "tiff-g4": "tif
 _SINGLES, _BATCH, _STACK, _CORPUS = 1, 2, 3, 0
 """Seed streams: each part of the corpus draws from its own generators."""
 
+STRAIGHT_TWIN_SKEW_DEG = 0.5
+"""A page skewed by more than this gets a straight twin (``straight/``); below it a rotation barely
+changes what OCR sees."""
+_TWIN_PRODUCER = SCANNER_SOFTWARE[0]
+"""Scanner software named in a twin PDF (picking one at random would take from the corpus's streams)."""
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -55,6 +67,8 @@ class _Plan:
 class _Rendered:
     truth: DocumentTruth
     scans: list[ScannedPage]
+    twins: dict[int, ScannedPage] = field(default_factory=dict)
+    """Page index -> the page scanned without skew (:data:`STRAIGHT_TWIN_SKEW_DEG`)."""
 
 
 def _generators(seed: int, *key: int) -> tuple[random.Random, np.random.Generator]:
@@ -78,7 +92,7 @@ def _plans(types: Sequence[str], prefix: str, stream: int, layout: Layout, seed:
                   layout=layout, stream=stream, index=i) for i, t in enumerate(types)]
 
 
-def _render(plan: _Plan, seed: int, dpi: int, file: str, *, vary_dpi: bool) -> _Rendered:
+def _render(plan: _Plan, seed: int, dpi: int, file: str, *, vary_dpi: bool, with_twins: bool = True) -> _Rendered:
     rng, noise = _generators(seed, plan.stream, plan.index)
     doc_dpi = 200 if vary_dpi and dpi > 200 and rng.random() < 0.25 else dpi
     color = rng.random() < 0.35
@@ -93,9 +107,15 @@ def _render(plan: _Plan, seed: int, dpi: int, file: str, *, vary_dpi: bool) -> _
     page_truths: list[PageTruth] = []
     pii: list[PiiTruth] = []
     scans: list[ScannedPage] = []
+    twins: dict[int, ScannedPage] = {}
     for i, page in enumerate(pages):
         settings = draw_settings(rng, blank=page.blank)
+        # The twin's noise comes from a copy of the stream as it stands before this page's scan: the same
+        # noise seed, and the corpus's own stream goes on as if there were no twin.
+        twin_noise = copy.deepcopy(noise) if with_twins and _wants_twin(settings.skew_deg, page.blank) else None
         scans.append(scan(page.image, settings, noise, doc_dpi))
+        if twin_noise is not None:
+            twins[i] = scan(page.image, replace(settings, skew_deg=0.0), twin_noise, doc_dpi)
         page_truths.append(PageTruth(index=i, orientation_deg=settings.orientation, skew_deg=settings.skew_deg,
                                      text="\n".join(page.lines), blank=page.blank, width=page.width,
                                      height=page.height))
@@ -104,7 +124,26 @@ def _render(plan: _Plan, seed: int, dpi: int, file: str, *, vary_dpi: bool) -> _
     truth = DocumentTruth(doc_id=plan.doc_id, document_type=plan.type_id, language=plan.language,
                           layout=plan.layout, file=file, dpi=doc_dpi, pages=page_truths, pii=pii, title=doc.title,
                           title_bbox=doc.title_bbox, color=color, key_fields=dict(doc.key_fields))
-    return _Rendered(truth=truth, scans=scans)
+    return _Rendered(truth=truth, scans=scans, twins=twins)
+
+
+def _wants_twin(skew_deg: float, blank: bool) -> bool:
+    return not blank and abs(skew_deg) > STRAIGHT_TWIN_SKEW_DEG
+
+
+def _write_twins(out_dir: Path, rendered: _Rendered, kind: FileKind, producer: str) -> DocumentTruth:
+    """Write the straight twins in the document's own file kind (a bilevel TIFF's twin is bilevel too) and
+    return the truth that names them."""
+    truth = rendered.truth
+    if not rendered.twins:
+        return truth
+    (out_dir / "straight").mkdir(exist_ok=True)
+    pages = list(truth.pages)
+    for index, twin in sorted(rendered.twins.items()):
+        relative = f"straight/{truth.doc_id}-{index}.{_EXTENSIONS[kind]}"
+        _write_single(out_dir / relative, kind, [twin], producer)
+        pages[index] = pages[index].model_copy(update={"straight_twin": relative})
+    return truth.model_copy(update={"pages": pages})
 
 
 def _blank_back(front: Page, rng: random.Random) -> Page:
@@ -185,13 +224,14 @@ def _assemble(rendered: list[_Rendered], *, out_dir: Path, name: str, case_id: s
 
 def generate_corpus(out_dir: Path, *, count: int = 12, seed: int = 0, unseen_layout: bool = False,
                     dpi: int = 300, service_required_types: Sequence[str] | None = None,
-                    service_id: str | None = None, case_id: str = "C-DEMO-0001") -> CorpusTruth:
+                    service_id: str | None = None, case_id: str = "C-DEMO-0001",
+                    straight_twins: bool = True) -> CorpusTruth:
     """Write a corpus to ``out_dir`` and return its ground truth (also in ``out_dir/corpus.json``).
 
     ``count`` single documents cycle through the types (``count=12`` gives one of each core type). The batch
     holds the renderable types of ``service_required_types`` less one (``missing_types``) plus one type the
     service does not ask for; without a service it holds six core types. Without ``service_id`` the batch
-    has no cover sheet.
+    has no cover sheet. ``straight_twins=False`` leaves out ``straight/`` (every other file stays the same).
     """
     out_dir = Path(out_dir)
     (out_dir / "docs").mkdir(parents=True, exist_ok=True)
@@ -204,11 +244,12 @@ def generate_corpus(out_dir: Path, *, count: int = 12, seed: int = 0, unseen_lay
                     for i in range(count)]
     for plan in _plans(single_types, "doc", _SINGLES, layout, seed):
         pick, _ = _generators(seed, _CORPUS, _SINGLES, plan.index)
-        rendered = _render(plan, seed, dpi, file="", vary_dpi=True)
+        rendered = _render(plan, seed, dpi, file="", vary_dpi=True, with_twins=straight_twins)
         kind = _file_kind(len(rendered.scans), pick)
         relative = f"docs/{plan.doc_id}.{_EXTENSIONS[kind]}"
-        _write_single(out_dir / relative, kind, rendered.scans, pick.choice(SCANNER_SOFTWARE))
-        truth = rendered.truth.model_copy(update={"file": relative})
+        producer = pick.choice(SCANNER_SOFTWARE)
+        _write_single(out_dir / relative, kind, rendered.scans, producer)
+        truth = _write_twins(out_dir, rendered, kind, producer).model_copy(update={"file": relative})
         _write_truth(out_dir, truth)
         singles.append(truth)
 
@@ -219,10 +260,10 @@ def generate_corpus(out_dir: Path, *, count: int = 12, seed: int = 0, unseen_lay
         ("batch", _BATCH, "batch", True, batch_types),
         ("stack", _STACK, "stack", False, chooser.sample(batch_types, len(batch_types))),
     ):
-        rendered_docs = [_render(plan, seed, dpi, f"{name}.pdf", vary_dpi=False)
+        rendered_docs = [_render(plan, seed, dpi, f"{name}.pdf", vary_dpi=False, with_twins=straight_twins)
                          for plan in _plans(types, prefix, stream, layout, seed)]
         for item in rendered_docs:
-            _write_truth(out_dir, item.truth)
+            _write_truth(out_dir, _write_twins(out_dir, item, "pdf", _TWIN_PRODUCER))
         batches.append(_assemble(rendered_docs, out_dir=out_dir, name=name, case_id=case_id,
                                  service_id=service_id, separators=separators, dpi=dpi, seed=seed, stream=stream,
                                  missing=missing, extra=extra))

@@ -39,6 +39,10 @@ class PageTruth(Frozen):
     width: int = 0
     """Clean page width in pixels at the document's dpi."""
     height: int = 0
+    straight_twin: str | None = None
+    """For a skewed page: a file holding the same page scanned without skew (same content, scanner
+    settings, noise seed and file kind), relative to the corpus folder. The reference of the OCR
+    benchmark's skewed-versus-straight figure (:mod:`benchmarks.ocr_quality`)."""
 
 
 class DocumentTruth(Frozen):

@@ -218,3 +218,65 @@ def test_title_reads_back_once_the_scan_is_undone_with_the_truth(corpus: tuple[P
     text = pytesseract.image_to_string(crop, lang="sqi+eng", config="--psm 6")
     assert fuzz.ratio(_fold(text), _fold(document.title)) >= 80, (document.doc_id, text, document.title)
 
+
+
+def _gray(pixels: Pixels) -> Pixels:
+    return pixels if pixels.ndim == 2 else np.asarray(cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+
+
+def _twin_pages(out: Path, truth: CorpusTruth) -> list[tuple[DocumentTruth, PageTruth]]:
+    return [(document, page) for document in _all_documents(out, truth) for page in document.pages
+            if page.straight_twin is not None]
+
+
+def test_every_skewed_page_has_a_straight_twin_in_its_own_file_kind(corpus: tuple[Path, CorpusTruth]) -> None:
+    out, truth = corpus
+    for document in _all_documents(out, truth):
+        for page in document.pages:
+            assert (page.straight_twin is not None) == (not page.blank and abs(page.skew_deg) > 0.5), page
+    pairs = _twin_pages(out, truth)
+    assert pairs
+    for document, page in pairs:
+        assert page.straight_twin is not None
+        twin = out / page.straight_twin
+        assert twin.suffix == Path(document.file).suffix
+        if twin.suffix == ".tif":
+            with Image.open(out / document.file) as scanned, Image.open(twin) as straight:
+                assert straight.mode == scanned.mode  # a bilevel scan's twin is bilevel too
+
+
+def test_a_twin_is_its_skewed_page_scanned_straight(corpus: tuple[Path, CorpusTruth]) -> None:
+    """The twin holds the clean page in an unskewed frame, turned as its skewed page was, and matches that
+    page undone with the truth far better than it matches another page."""
+    out, truth = corpus
+    pairs = _twin_pages(out, truth)
+    upright = []
+    for _, page in pairs:
+        assert page.straight_twin is not None
+        twin = cv2.GaussianBlur(_gray(_page_pixels(out / page.straight_twin, 0)).astype(np.float32), (0, 0), 3)
+        upright.append(np.rot90(twin, k=-(page.orientation_deg // 90)))
+    first_page = {d.doc_id: d.first_page for batch in truth.batches for d in batch.documents}
+    compared = 0
+    for i, (document, page) in enumerate(pairs):
+        assert upright[i].shape == (page.height, page.width)
+        scanned = _page_pixels(out / document.file, first_page.get(document.doc_id, 0) + page.index)
+        undone = cv2.GaussianBlur(_upright(scanned, page).astype(np.float32), (0, 0), 3)
+        same = float(np.abs(undone - upright[i]).mean())
+        others = [float(np.abs(undone - o).mean()) for j, o in enumerate(upright) if j != i and o.shape == undone.shape]
+        if others:
+            compared += 1
+            assert same < 0.5 * min(others), (document.doc_id, page.index, same, min(others))
+    assert compared >= len(pairs) // 2
+
+
+def test_twins_take_nothing_from_the_corpus_random_streams(tmp_path: Path) -> None:
+    with_twins = generate_corpus(tmp_path / "a", count=3, seed=8, dpi=100)
+    without = generate_corpus(tmp_path / "b", count=3, seed=8, dpi=100, straight_twins=False)
+    assert any(p.straight_twin for d in with_twins.documents for p in d.pages)
+    assert not (tmp_path / "b" / "straight").exists()
+    stripped = [d.model_copy(update={"pages": [p.model_copy(update={"straight_twin": None}) for p in d.pages]})
+                for d in with_twins.documents]
+    assert stripped == without.documents and with_twins.batches == without.batches
+    for path in (tmp_path / "b").rglob("*"):
+        if path.is_file() and path.suffix != ".json":
+            assert path.read_bytes() == (tmp_path / "a" / path.relative_to(tmp_path / "b")).read_bytes(), path
