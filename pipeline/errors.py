@@ -46,6 +46,12 @@ class CorruptInputError(InputError):
     code = "corrupt_input"
 
 
+class PageTooLargeError(InputError):
+    """A page whose image at the pipeline's resolution would exceed the pixel budget of one page."""
+
+    code = "page_too_large"
+
+
 class StageError(SportelError):
     """A stage could not produce its result for this subject."""
 

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pipeline.errors import CorruptInputError, InputError, UnsupportedFormatError
+from pipeline.errors import CorruptInputError, InputError, PageTooLargeError, UnsupportedFormatError
 from pipeline.models import BBox, InputFileInfo, InputKind, PageError, PageOcr, Word
 from stages.images import decode_gray, is_jpeg, resample, rotate_clockwise, to_gray
 
@@ -61,7 +61,11 @@ _PLAUSIBLE_LONG_SIDE_IN = (2.0, 20.0)
 _IMAGE_COVER_SHARE = 0.5
 """An image over this share of the page makes it a scan: its text (if any) is not trusted as the page's."""
 _BAD_CHAR_SHARE = 0.1
-_MAX_PAGE_PIXELS = 400_000_000
+_MAX_PAGE_PIXELS = 100_000_000
+"""The most pixels a page may have at the pipeline's resolution: A1 (594 x 841 mm) at 300 dpi is 70 million,
+A0 139 million. A page is held whole in a worker (gray, a byte a pixel), and OCR and redaction copy it a few
+times; past this a single page would take a worker over its memory, and a worker killed for it would take
+the page's message back and be killed again."""
 
 _PDFIUM = threading.Lock()
 """PDFium is not thread-safe, not even across documents, and workers may run stages in threads."""
@@ -115,6 +119,15 @@ def plausible_dpi(width: int, height: int, declared: float | None) -> float:
     return long_side / _A4_LONG_SIDE_IN
 
 
+def _check_page_size(width_px: float, height_px: float) -> None:
+    """Refuse a page larger than :data:`_MAX_PAGE_PIXELS` before any of its pixels are made."""
+    if width_px * height_px > _MAX_PAGE_PIXELS:
+        raise PageTooLargeError(
+            f"the page would be {width_px:.0f} x {height_px:.0f} pixels, over the limit of "
+            f"{_MAX_PAGE_PIXELS // 1_000_000} million a page (A1 at 300 dpi fits)"
+        )
+
+
 def _page_error(sha: str, index: int, exc: BaseException) -> PageError:
     code = exc.code if isinstance(exc, InputError) else CorruptInputError.code
     reason = str(exc) if isinstance(exc, InputError) else f"page cannot be read ({type(exc).__name__})"
@@ -143,16 +156,28 @@ def _pil_gray(image: Any) -> NDArray[np.uint8]:
     return to_gray(np.asarray(image))
 
 
+def _check_raster_size(size: tuple[int, int], stated_dpi: float | None, dpi: int) -> None:
+    """Refuse an image too large to decode, or to scale to ``dpi``, before decoding it."""
+    width, height = size
+    _check_page_size(width, height)
+    scale = dpi / plausible_dpi(width, height, stated_dpi)
+    _check_page_size(width * scale, height * scale)
+
+
 def _iter_raster(data: bytes, kind: InputKind, dpi: int, sha: str) -> Iterator[RasterPage | PageError]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = _MAX_PAGE_PIXELS
+    # PIL's own guard stays as a backstop; each frame's size is checked against ours before decoding.
+    Image.MAX_IMAGE_PIXELS = 2 * _MAX_PAGE_PIXELS
     try:
         opened = Image.open(io.BytesIO(data))
         frames = getattr(opened, "n_frames", 1) if kind == "tiff" else 1
+    except Image.DecompressionBombError as exc:
+        raise PageTooLargeError(f"the {kind} image is over {_MAX_PAGE_PIXELS // 1_000_000} million pixels") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise CorruptInputError(f"{kind} file cannot be read") from exc
     if kind == "jpeg":
+        _check_raster_size(opened.size, _pil_dpi(opened.info), dpi)
         # libjpeg-turbo through OpenCV decodes straight to gray, twice as fast as PIL; PIL only reads
         # the header for the resolution and the EXIF orientation (phones set it; scanners do not).
         try:
@@ -167,6 +192,7 @@ def _iter_raster(data: bytes, kind: InputKind, dpi: int, sha: str) -> Iterator[R
     for index in range(frames):
         try:
             opened.seek(index)
+            _check_raster_size(opened.size, _pil_dpi(opened.info), dpi)
             frame = ImageOps.exif_transpose(opened) if kind == "png" else opened
             gray = _pil_gray(frame)
             source = plausible_dpi(gray.shape[1], gray.shape[0], _pil_dpi(opened.info))
@@ -226,6 +252,7 @@ def _single_jpeg(pdf: Any, index: int) -> _PageJpeg | None:
 
 
 def _jpeg_page(found: _PageJpeg, dpi: int, index: int) -> RasterPage:
+    _check_page_size(found.width_pt / _POINTS_PER_INCH * dpi, found.height_pt / _POINTS_PER_INCH * dpi)
     try:
         gray = decode_gray(found.data)
     except CorruptInputError as exc:
@@ -399,6 +426,7 @@ def _pdf_page(document: Any, pikedoc: Any, data: bytes, index: int, dpi: int, la
         width_pt, height_pt = page.get_size()
         if not (math.isfinite(width_pt) and math.isfinite(height_pt)) or width_pt < 1 or height_pt < 1:
             raise CorruptInputError("the page has no usable size")
+        _check_page_size(width_pt / _POINTS_PER_INCH * dpi, height_pt / _POINTS_PER_INCH * dpi)
         try:
             image, bitmap = _render_pdfium(page, dpi)
         except pdfium.PdfiumError:
@@ -436,11 +464,16 @@ def iter_input(data: bytes, *, dpi: int = 300, lang: str = "sqi+eng") -> Iterato
     sha = hashlib.sha256(data).hexdigest()
     pages = _iter_pdf(data, dpi, sha, lang) if kind == "pdf" else _iter_raster(data, kind, dpi, sha)
     readable = 0
+    codes: set[str] = set()
     for item in pages:
-        readable += isinstance(item, RasterPage)
+        if isinstance(item, RasterPage):
+            readable += 1
+        else:
+            codes.add(item.code)
         yield item
     if not readable:
-        raise CorruptInputError(f"no page of the {kind} file can be read")
+        why = f" ({', '.join(sorted(codes))})" if codes else ""
+        raise CorruptInputError(f"no page of the {kind} file can be read{why}")
 
 
 def read_input(data: bytes, filename: str, *, dpi: int = 300, lang: str = "sqi+eng") -> IntakeResult:

@@ -168,3 +168,44 @@ def test_pages_stream_one_at_a_time_with_errors_in_place(half_page: Gray) -> Non
     assert isinstance(first, RasterPage) and first.source_index == 0
     rest = list(items)
     assert [(type(i).__name__, i.source_index) for i in rest] == [("PageError", 1), ("RasterPage", 2)]
+
+
+def _pdf_of_size(width_pt: float, height_pt: float, pages: int = 1) -> bytes:
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(width_pt, height_pt))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_a_page_too_large_to_hold_is_refused_before_it_is_drawn_and_the_rest_is_read() -> None:
+    """A 3 x 3 m page would be 1.2 billion pixels at 300 dpi: refused with its own error, before any pixel
+    is made; the A4 page beside it is read."""
+    huge, a4 = _pdf_of_size(8500, 8500), _pdf_of_size(595, 842)
+    merged = pikepdf.open(io.BytesIO(a4))
+    merged.pages.extend(pikepdf.open(io.BytesIO(huge)).pages)
+    out = io.BytesIO()
+    merged.save(out)
+
+    result = read_input(out.getvalue(), "mixed.pdf", dpi=300)
+
+    assert len(result.pages) == 1
+    assert result.pages[0].image.shape == pytest.approx((3508, 2480), abs=2)
+    assert [(e.source_index, e.code) for e in result.errors] == [(1, "page_too_large")]
+    assert "million" in result.errors[0].message
+
+
+def test_a_file_of_only_too_large_pages_says_why_it_has_no_page() -> None:
+    with pytest.raises(CorruptInputError, match="page_too_large"):
+        read_input(_pdf_of_size(8500, 8500), "poster.pdf", dpi=300)
+
+
+def test_an_image_too_large_to_decode_is_refused_before_decoding() -> None:
+    """A bilevel PNG of 144 million pixels weighs a few kilobytes."""
+    image = Image.new("1", (12000, 12000), 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", dpi=(300, 300))
+
+    with pytest.raises(CorruptInputError, match="page_too_large"):
+        read_input(buffer.getvalue(), "scan.png", dpi=300)
