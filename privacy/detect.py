@@ -23,7 +23,7 @@ from privacy.page_text import PageText, PlacedWord, TextHit, build_page_text, wo
 from privacy.recognizers.base import LANGUAGE, VALIDATED
 from privacy.recognizers.lexicon import first_names, generic_words, known_name, surnames
 from privacy.recognizers.ocr_text import fold, is_upper_initial
-from privacy.recover import RECOVERED_LINE_BASE, recover_words, with_recovered
+from privacy.recover import RECOVERED_LINE_BASE, InkCheck, ink_check, recover_words, with_recovered
 from privacy.repeats import mostly_inside, repeated_values
 from privacy.reread import reread_fields, reread_mrz_number
 from privacy.signature_lines import signature_names
@@ -62,8 +62,10 @@ WELL_READ = 60.0
 
 def _recovered_names(page: PageOcr, read: PageOcr, recovered: list[Word]) -> list[PiiFinding]:
     """A known name read again where the page OCR garbled a stretch of a line ("SHK@baFa driu" under a stamp,
-    read again "Klara Kac"), when the page's own reading was kept (it looked surer in places): the stretch
-    is the name's place, and all of it is boxed (what the second reading missed of the name is in it too)."""
+    read again "Klara Kac"), when the page's own reading was kept (it looked surer in places, or the second
+    reading was shorter: :func:`privacy.recover.with_recovered` does not let a shorter reading stand for a
+    whole stretch): the stretch is the name's place, and all of it is boxed (what the second reading missed
+    of the name is in it too)."""
     used = {id(word) for word in read.words}
     groups = _overlap_groups(page.words, recovered)
     found = []
@@ -189,11 +191,13 @@ def _findings(layout: PageText, page: PageOcr, hit: TextHit) -> list[PiiFinding]
     return findings
 
 
-def _detect(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine) -> list[PiiFinding]:
+def _detect(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine,
+            ink: InkCheck | None) -> list[PiiFinding]:
     layout = build_page_text(page)
     if not layout.text.strip():
         return []
-    hits = _analyzer_hits(layout, analyzer) + table_hits(layout, analyzer) + _lone_names(layout)
+    faint = ink.faint if ink is not None else None
+    hits = _analyzer_hits(layout, analyzer) + table_hits(layout, analyzer, faint) + _lone_names(layout)
     hits = resolve_overlaps(hits)
     if image is not None:
         hits = resolve_overlaps(reread_fields(layout, image, analyzer, hits))
@@ -275,11 +279,14 @@ def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: Analyze
     as OCR read it, then again with the recovered words in place of those they read better, and the
     findings of the second pass that the first did not already box are added.
     """
-    findings = _detect(page, image, analyzer)
+    # Stamps are printed lighter than text: their words are no one's name, also where a table says a name
+    # goes (the recovered words of the second pass are read from dark ink only).
+    ink = ink_check(page, image) if image is not None else None
+    findings = _detect(page, image, analyzer, ink)
     recovered = recover_words(page, image) if image is not None else []
     read = with_recovered(page, recovered) if recovered else page
     if recovered:
-        second = _detect(read, None, analyzer)
+        second = _detect(read, None, analyzer, ink)
         findings += [f for f in second if not _covered(f, findings)]
         findings += [f for f in _recovered_names(page, read, recovered) if not _covered(f, findings)]
     if image is not None:

@@ -11,6 +11,7 @@ detection only; the text layer is built from the page's own OCR.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from statistics import median
 
 import cv2
@@ -87,10 +88,50 @@ def _stack(gray: NDArray[np.uint8], boxes: list[BBox]) -> tuple[NDArray[np.uint8
     return canvas, tops
 
 
+FAINT_MARGIN = 60
+"""A word whose darkest ink is this much lighter than the page's printed words' is a stamp's."""
+TEXT_SAMPLE = 40
+"""Well-read words whose ink tells how dark the page's print is."""
+
+
+@dataclass
+class InkCheck:
+    """Whether a word's ink is a stamp's: printed lighter than text. Its darkest pixels (all of a letter's
+    stroke is ink) stay lighter than :data:`DARK`, and well lighter than the page's printed words (a faded
+    scan's text is light too). Measured on demand: only a few words ever need it."""
+
+    image: NDArray[np.uint8]
+    page: PageOcr
+    _text_dark: float | None = field(default=None, init=False)
+
+    def _darkest(self, box: BBox) -> float:
+        crop = self.image[box.y0 : box.y1, box.x0 : box.x1]
+        return float(np.percentile(crop, 5)) if crop.size else 255.0
+
+    def _text(self) -> float:
+        if self._text_dark is None:
+            sample = [w for w in self.page.words if w.conf >= WELL_READ and len(w.text) >= 3][:TEXT_SAMPLE]
+            self._text_dark = median(self._darkest(w.bbox) for w in sample) if sample else 0.0
+        return self._text_dark
+
+    def faint(self, word: Word) -> bool:
+        darkest = self._darkest(word.bbox)
+        return darkest >= DARK and darkest >= self._text() + FAINT_MARGIN
+
+
+def ink_check(page: PageOcr, image: NDArray[np.uint8]) -> InkCheck | None:
+    """An :class:`InkCheck` of ``page``, or ``None`` if ``image`` is not the page the OCR read."""
+    gray = _gray(image)
+    return InkCheck(gray, page) if gray.shape == (page.height, page.width) else None
+
+
 def with_recovered(page: PageOcr, recovered: list[Word]) -> PageOcr:
     """``page`` with the recovered words. Where recovered words lie over poorly read page words (the two
     readings of one stretch of ink), the recovered reading takes its place if it is surer, about as long
-    and as wide ("Klara Kadriu" for "EDafa,Kadriu"); otherwise the page's reading stays."""
+    and as wide ("Klara Kadriu" for "EDafa,Kadriu"); otherwise the page's reading stays. A shorter reading
+    may have read only part of the stretch ("Admir" of "Administrator"), and its words would then stand for
+    all of it. The box of page words OCR barely believed is no measure of width: it often takes in a
+    table's rules and a row's number ("OT" for "1 | F10404397M")."""
     kept: list[Word] = []
     replaced: set[int] = set()
     for group_old, group_new in _overlapping_groups(page.words, recovered):
@@ -99,9 +140,10 @@ def with_recovered(page: PageOcr, recovered: list[Word]) -> PageOcr:
             continue
         olds = [page.words[i] for i in group_old]
         surer = min(w.conf for w in group_new) > max(w.conf for w in olds)
+        garbled = all(w.conf < MIN_CONFIDENCE for w in olds)
         as_long = sum(len(w.text) for w in group_new) >= 0.7 * sum(len(w.text) for w in olds)
         as_wide = _width(group_new) >= 0.5 * _width(olds)
-        if surer and as_long and as_wide:
+        if surer and as_long and (as_wide or garbled):
             kept.extend(group_new)
             replaced.update(group_old)
     words = [w for i, w in enumerate(page.words) if i not in replaced]

@@ -10,10 +10,12 @@ vertical gap, a new header, or running text whose words flow across column edges
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine
 
+from pipeline.models import Word
 from privacy.page_text import PageText, PlacedWord, TextHit
 from privacy.recognizers.base import LANGUAGE, VALIDATED
 from privacy.recognizers.labels import OTHER, label_entity, label_pattern, translation_end
@@ -148,6 +150,20 @@ def _noise(text: str) -> bool:
                                                   and fold(core) not in _SHORT_WORDS)
 
 
+SPLIT_GAP = 0.25
+"""A word split by OCR leaves a gap narrower than this many of its heights (a space is about a third)."""
+
+
+def _split_off(layout: PageText, words: list[PlacedWord], number: int) -> bool:
+    """Two letters, a capital and a small one, tight against the next word: the start of a word OCR split
+    where a stamp or a pen stroke crossed it ("Gj olë Hoxha" for "Gjolek Hoxha"), not a speck."""
+    text = layout.text[words[number].start : words[number].end]
+    if number + 1 >= len(words) or not (len(text) == 2 and text[0].isupper() and text[1].islower()):
+        return False
+    box, after = layout.words[words[number].index].bbox, layout.words[words[number + 1].index].bbox
+    return 0 <= after.x0 - box.x1 <= SPLIT_GAP * box.height
+
+
 _SHORT_WORDS = frozenset(("te", "se", "me", "ne", "si", "ka", "ku", "do", "of", "to", "in", "at", "on", "by", "is"))
 """Two-letter words of running text (Albanian and English): words, not specks, so that a sentence under a
 table is seen to flow across its columns ("Hipotekë në favor të Raiffeisen Bank")."""
@@ -171,12 +187,15 @@ def _row_cells(
     Running text crosses column edges with ordinary word gaps, again and again; a tight table crosses one
     now and then, or has a rule ("|") between its cells.
     """
-    height = max(layout.words[w.index].bbox.height for w in words)
+    # The row's line height, from the words OCR read well: a stamp or a pen stroke read as a word (a box
+    # several lines tall) would make every gap between cells look like one between words.
+    read = [layout.words[w.index] for w in words]
+    height = max(word.bbox.height for word in [w for w in read if w.conf >= WELL_READ] or read)
     cells: list[tuple[int, list[PlacedWord]]] = []
     flowing = 0
     previous: PlacedWord | None = None
-    for placed in words:
-        if _noise(layout.text[placed.start : placed.end]):
+    for number, placed in enumerate(words):
+        if _noise(layout.text[placed.start : placed.end]) and not _split_off(layout, words, number):
             previous = placed  # a rule or a speck of dirt: no column's, but it separates cells
             continue
         box = layout.words[placed.index].bbox
@@ -185,7 +204,8 @@ def _row_cells(
             cells[-1][1].append(placed)
         else:
             if cells and previous is cells[-1][1][-1]:
-                flowing += box.x0 - layout.words[previous.index].bbox.x1 < PHRASE_GAP * height
+                # Overlapping boxes are OCR's garbage, not a word gap of running text.
+                flowing += 0 <= box.x0 - layout.words[previous.index].bbox.x1 < PHRASE_GAP * height
             cells.append((column, [placed]))
         previous = placed
     wordy = any(len(cell) >= PROSE_WORDS for _, cell in cells)
@@ -213,7 +233,10 @@ def _not_text(layout: PageText, words: list[PlacedWord], text_height: int) -> bo
         word.bbox.height < SPECK_HEIGHT * text_height for word in read)
 
 
-def table_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
+def table_hits(layout: PageText, analyzer: AnalyzerEngine, faint: Callable[[Word], bool] | None = None
+               ) -> list[TextHit]:
+    """Findings in the cells of tables of field labels; ``faint`` tells a stamp's words (printed lighter
+    than text), which are no one's name even in a name column."""
     hits: list[TextHit] = []
     lines = _lines(layout)
     folded = fold(layout.text)
@@ -229,7 +252,7 @@ def table_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
         stacked = len(columns) == 1 or _stacked_label(layout, folded, header)
         last_row = number + 1 if stacked else len(lines)
         previous_bottom = max(layout.words[w.index].bbox.y1 for w in header)
-        passed = 0
+        passed = beside = 0
         while number < min(last_row, len(lines)):
             words = lines[number]
             boxes = [layout.words[w.index].bbox for w in words]
@@ -252,6 +275,18 @@ def table_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
                 previous_bottom = max(b.y1 for b in boxes)
                 number += 1
                 continue
+            if stacked:
+                words = _under(layout, header, words)
+                if not words and beside < MAX_PASSED:
+                    # Ink beside the label's column (an ID card photo's edge read as "EER LEE"): the value
+                    # is still to come below.
+                    beside += 1
+                    last_row += 1
+                    previous_bottom = max(b.y1 for b in boxes)
+                    number += 1
+                    continue
+                if not words:
+                    break
             if _columns(layout, folded, words) is not None or _label_line(folded, words):
                 break
             cells = _row_cells(layout, columns, words)
@@ -259,12 +294,21 @@ def table_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
                 break
             for column_number, cell in cells:
                 if columns[column_number].entity != OTHER:
-                    hits.extend(_analyze_cell(layout, analyzer, columns[column_number], cell))
+                    hits.extend(_analyze_cell(layout, analyzer, columns[column_number], cell, faint))
             previous_bottom = max(b.y1 for b in boxes)
             number += 1
         if passed:
             number = lines.index(header) + 1  # the labels passed over are read as labels in turn
     return hits
+
+
+def _under(layout: PageText, header: list[PlacedWord], words: list[PlacedWord]) -> list[PlacedWord]:
+    """The words of a line below a stacked label that can be its value: not wholly left of the label (a
+    value is printed under its label, aligned with it or centred; what lies left of it is another column,
+    a photo or a stamp)."""
+    label = layout.words[header[0].index].bbox
+    left = label.x0 - label.height
+    return [w for w in words if layout.words[w.index].bbox.x1 >= left]
 
 
 def _beside(layout: PageText, header: list[PlacedWord], words: list[PlacedWord]) -> bool:
@@ -284,7 +328,8 @@ def _name_cell(layout: PageText, cell: list[PlacedWord]) -> TextHit | None:
     OCR broke up: a name when its words are letters only (a rule glued to the first letter aside), no
     label among them, and each a known name or, outside the document vocabulary, in title case (or in lower
     case, beside one that is)."""
-    raw = [layout.text[w.start : w.end] for w in cell]
+    # A lone mark that is no letter ("0" of "'Gjergi 0") is a speck or a rule beside the name.
+    raw = [text for text in (layout.text[w.start : w.end] for w in cell) if len(text) > 1 or text.isalpha()]
     if any(word.endswith(":") for word in raw):
         return None
     words = [_RULE_LETTER.sub("", word).strip(".,;:'\"|[]()") for word in raw]
@@ -310,8 +355,24 @@ def _name_cell(layout: PageText, cell: list[PlacedWord]) -> TextHit | None:
     return TextHit("PERSON", _core_start(layout, cell[0]), cell[-1].end, NAME_CELL_SCORE, validated=True)
 
 
-def _analyze_cell(layout: PageText, analyzer: AnalyzerEngine, column: _Column,
-                  cell: list[PlacedWord]) -> list[TextHit]:
+BARELY_READ = 40.0
+"""OCR confidence under which a word is as likely a stamp's letters or a pen stroke as print."""
+
+
+def _stamp_letters(layout: PageText, cell: list[PlacedWord]) -> bool:
+    """A name column's cell that OCR barely read and no name list knows: a stamp's letters or a
+    signature's loops between the header and the names ("Pre" read from a pen stroke under "QIRAMARRËS")."""
+    words = [layout.words[placed.index] for placed in cell]
+    return all(word.conf < BARELY_READ for word in words) and not any(
+        known_name(fold(word.text.strip(".,;:'\"|[]()"))) for word in words)
+
+
+def _analyze_cell(layout: PageText, analyzer: AnalyzerEngine, column: _Column, cell: list[PlacedWord],
+                  faint: Callable[[Word], bool] | None) -> list[TextHit]:
+    if column.entity == "PERSON" and faint is not None:
+        cell = [placed for placed in cell if not faint(layout.words[placed.index])]
+    if not cell or (column.entity == "PERSON" and _stamp_letters(layout, cell)):
+        return []
     if column.entity == "PERSON":
         hit = _name_cell(layout, cell)
         if hit is not None:

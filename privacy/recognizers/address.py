@@ -17,8 +17,9 @@ from privacy.recognizers.lexicon import (
     ADMINISTRATIVE_KEYWORDS,
     CITIES,
     COUNTRIES,
+    known_name,
 )
-from privacy.recognizers.ocr_text import is_upper_initial
+from privacy.recognizers.ocr_text import fold, is_upper_initial
 
 _KEYWORD = re.compile(
     "(?<![a-z0-9])(?:"
@@ -48,14 +49,15 @@ _WORD = re.compile(r"[^\s,;]+")
 
 
 def _prose_cut(text: str, start: int, end: int) -> int:
-    """Where running text begins inside a part: the first lower-case word that is no address word."""
+    """Where running text begins inside a part: the first lower-case word that is no address word, nor a
+    known name whose capital OCR read small ("Rruga ismail Qemali")."""
     for word in _WORD.finditer(text, start, end):
         token = word.group().strip(_QUOTES + ".")
         opening = len(word.group()) - len(word.group().lstrip(_QUOTES))
         if sum(text[start : word.start() + opening].count(q) for q in _QUOTES) % 2:
             continue  # inside a quoted street or quarter name, whatever its case
         if (token and token[0].islower() and token.lower() not in _SMALL and not _KEYWORD.match(token.lower())
-                and token.lower() not in ADDRESS_PART_WORDS and word.start() > start):
+                and token.lower() not in ADDRESS_PART_WORDS and word.start() > start and not known_name(fold(token))):
             return word.start()
     return end
 
@@ -72,7 +74,7 @@ def _part_kind(text: str, folded: str, start: int, end: int) -> str | None:
             or _CITY.fullmatch(low.strip(_QUOTES + ". "))):
         return "strong"
     content = [w for w in words if w.lower() not in _SMALL]
-    if content and len(content) <= 4 and all(is_upper_initial(w.strip(_QUOTES)) for w in content):
+    if content and len(content) <= 4 and all(_name_cased(w.strip(_QUOTES)) for w in content):
         return "name"
     return None
 
@@ -196,4 +198,11 @@ def _opens_address(text: str, match: re.Match[str]) -> bool:
         rest = rest[linked.end() :]
     if not rest:
         return False
-    return rest[0] in _QUOTES or rest[0].isdigit() or rest[0].isupper() or bool(_KEYWORD.match(rest.lower()))
+    return (rest[0] in _QUOTES or rest[0].isdigit() or rest[0].isupper()
+            or known_name(fold(rest.split(maxsplit=1)[0].strip(",."))) or bool(_KEYWORD.match(rest.lower())))
+
+
+def _name_cased(word: str) -> bool:
+    """Printed as a street's or a town's name is: capitalised, or a known name whose capital OCR read small
+    ("Rruga ismail Qemali": a capital I read as an i)."""
+    return is_upper_initial(word) or known_name(fold(word))

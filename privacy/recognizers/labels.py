@@ -41,7 +41,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         "viti i lindjes", "born on", "born", "datelindjes", "i datelindjes", "e datelindjes",
     ),
     "AL_PERSONAL_NUMBER": (
-        "nr. personal", "numri personal", "nr. personal i identifikimit", "n. personal", "nr. i identitetit",
+        "nr. personal", "numri personal", "numer personal", "numrin personal", "numrit personal",
+        "nr. personal i identifikimit", "n. personal", "nr. i identitetit",
         "numri i identitetit", "nid", "nr. id", "nr. identifikimi", "numri i identifikimit personal",
         "nr. i kartes se identitetit", "nr. karte identiteti", "personal no", "personal number",
         "personal id", "id number", "national id",

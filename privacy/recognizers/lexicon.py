@@ -58,6 +58,13 @@ MONTHS: tuple[str, ...] = (
     "oct", "nov", "dec",
 )
 
+ORGANISATION_WORDS: tuple[str, ...] = (
+    "bank", "banka", "banke", "bankes", "invest", "group", "grup", "holding", "market", "servis", "service",
+    "services", "construction", "consulting", "trade", "trading", "company", "center", "studio", "tech",
+    "travel", "transport", "import", "export", "energy", "partners", "insurance", "sigurime",
+)
+"""Words that, after a name, make it an organisation's ("Raiffeisen Bank", "Gjoka Invest")."""
+
 _COMMON_WORDS: tuple[str, ...] = (
     "republika", "shqiperise", "shqiperia", "bashkia", "bashkise", "ministria", "drejtoria", "drejtori",
     "zyra", "zyres", "sektori", "kryetari", "kryetarja", "sekretari", "specialisti", "gjendjes", "civile",
@@ -71,9 +78,7 @@ _COMMON_WORDS: tuple[str, ...] = (
     "bashkeshort", "bashkeshorte", "motra", "vellai", "gjyshi", "gjyshja", "mbesa", "nipi", "republic",
     "albania", "municipality", "certificate", "office", "kryefamiljar", "pronar", "pranuar", "pranoi",
     "dorezoi", "konfirmoj", "deklaroj", "kerkoj", "une", "ju", "ai", "ajo", "ne", "ata", "kjo", "ky",
-    "invest", "shpk", "sha", "group", "market", "servis", "service", "services", "construction", "consulting",
-    "trade", "trading", "company", "center", "studio", "bank", "tech", "travel", "transport", "import",
-    "export", "energy", "holding", "partners", "noteri", "notere", "noteres", "avokat", "avokati",
+    *ORGANISATION_WORDS, "shpk", "sha", "noteri", "notere", "noteres", "avokat", "avokati",
     "njesia", "njesise", "sektori", "sektorit", "sherbimit", "sherbimi", "drejtorise", "bashkise", "zyres",
     "shefi", "shef", "pergjegjes", "pergjegjesi", "pergjegjesja", "nepunesi", "nepunesja", "mjeku", "kurues",
     "administratori", "administratorja", "regjistruesi", "specialiste", "inspektori", "kryeinspektori",

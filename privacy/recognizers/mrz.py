@@ -31,12 +31,23 @@ _DIGITS_6 = rf"{DIGITISH}(?:[ ]?{DIGITISH}){{5}}"
 _LINE2 = re.compile(
     rf"(?m){_START}(?P<birth>{_DIGITS_6})[ ]?[0-9a-z][ ]?[mf<][ ]?{_DIGITS_6}[ ]?[0-9a-z][ ]?alb"
 )
+_NAME_PART = r"[a-z0-9|!]+"
+"""A name between fillers as OCR may print it: the zone's letters read as look-alike digits ("SUL0" for
+"SULO", "1LIR" for "ILIR"); :func:`_lettered` keeps the zone's other lines out."""
 _LINE3 = re.compile(
-    rf"(?m){_START}(?P<name>[a-z]+(?:[ ][a-z]+)?(?:{_FILL}[a-z]+)*{_FILL}{{2}}"
-    rf"[ ]?[a-z]+(?:(?:{_FILL}|[ ])[a-z0-9|!]+)*)(?={_FILL}|[ ]|$)"
+    rf"(?m){_START}(?P<name>{_NAME_PART}(?:[ ]{_NAME_PART}){{0,2}}(?:{_FILL}{_NAME_PART})*[ ]?{_FILL}{{2}}"
+    rf"[ ]?{_NAME_PART}(?:(?:{_FILL}|[ ]){_NAME_PART})*)(?={_FILL}|[ ]|$)"
 )
-"""OCR may split the line at a gap ("KADRIU<<ENT ELA<<<", "JUSU FI<<ERLIS<<<"): a space inside the given
-names or the surname is part of them."""
+"""OCR may split the line at gaps ("KADRIU<<ENT ELA<<<", "JUSU FI<<ERLIS<<<", "BYT YQ I<<BEKIM<<<", "BALAJ
+<<ORTENCA<<<"): spaces inside the given names or the surname, or before the fillers, are part of them."""
+MIN_LETTER_SHARE = 0.75
+"""Names are letters; the first two lines of the zone (document number, dates, check digits) are mostly
+digits."""
+
+
+def _lettered(name: str) -> bool:
+    chars = [char for char in name if char.isalnum()]
+    return sum(char.isalpha() for char in chars) >= MIN_LETTER_SHARE * len(chars)
 
 
 _FILLERS = re.compile(rf"(?:[ ]?{_FILL})+")
@@ -68,6 +79,8 @@ def mrz_fields(folded: str) -> list[MrzField]:
     fields.extend(MrzField("DATE_OF_BIRTH", m.start("birth"), m.end("birth")) for m in _LINE2.finditer(folded)
                   if _birth_date(m.group("birth")))
     for m in _LINE3.finditer(folded):
+        if not _lettered(m.group("name")):
+            continue
         # The fillers after the name go with it: OCR's box of the name's word is often shorter than its
         # ink (the zone is monospaced, tesseract's boxes are not), and the fillers' box starts where it ends.
         fillers = _FILLERS.match(folded, m.end("name"))

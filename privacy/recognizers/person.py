@@ -20,7 +20,14 @@ from dataclasses import dataclass
 
 from privacy.recognizers.base import Candidate, SportelRecognizer, overlaps
 from privacy.recognizers.labels import labelled_values, line_bounds, segment_end
-from privacy.recognizers.lexicon import first_names, generic_words, known_name, never_names, surnames
+from privacy.recognizers.lexicon import (
+    ORGANISATION_WORDS,
+    first_names,
+    generic_words,
+    known_name,
+    never_names,
+    surnames,
+)
 from privacy.recognizers.mrz import mrz_fields
 from privacy.recognizers.ocr_text import fold, is_upper_initial
 
@@ -99,12 +106,24 @@ def _unglued(text: str, folded: str, token: _Token) -> list[_Token]:
 def _joined(text: str, left: _Token, right: _Token, *, loose: bool = False) -> bool:
     """Two tokens belong to one name: only spaces or a hyphen between them, on one line and column.
 
-    ``loose`` also forgives one stray mark, as OCR leaves in signatures ("Elisa) Veliaj").
+    ``loose`` also forgives one stray mark, as OCR leaves in signatures ("Elisa) Veliaj"), and a few small
+    letters of the first word that a stamp split off ("Brix da Kapllani" for "Brixhilda Kapllani").
     """
     first, second = (left, right) if left.start < right.start else (right, left)
     between = text[first.end : second.start]
     stray = [char for char in between if char not in " -"]
-    return not stray or (loose and len(stray) == 1 and stray[0] in ").(`'" and " " in between)
+    return not stray or (loose and ((len(stray) == 1 and stray[0] in ").(`'" and " " in between)
+                                    or _split_tail(between)))
+
+
+_TAIL = re.compile(r"[a-zçë]{1,3}[ ]+")
+
+
+def _split_tail(between: str) -> bool:
+    """The end of the word before, set apart by OCR: a space, one to three small letters that are no word
+    of their own, a space."""
+    tail = between[1:] if between[:1] == " " else ""
+    return bool(_TAIL.fullmatch(tail)) and fold(tail.strip()) not in _SMALL_WORDS
 
 
 def _leading_name(
@@ -166,6 +185,8 @@ class PersonRecognizer(SportelRecognizer):
                 folded, name[-1].end
             ):
                 continue  # "... obligations of the tenant<newline>Article 5": a heading, not a name
+            if name and _company_follows(folded, name[-1].end):
+                continue  # "Përfituesi: Raiffeisen Bank": an organisation
             if name:
                 trusted = any(token.capitalised or token.known for token in name)
                 found.append(Candidate(name[0].start, name[-1].end, 0.85 if trusted else 0.6, validated=True))
@@ -271,10 +292,14 @@ def _opens_name(name: list[_Token]) -> bool:
 
 
 _COMPANY_FORM = re.compile(r"[ ,]*(?:sh\.?[ ]?p\.?[ ]?k|sh\.?[ ]?a|ltd|llc|gmbh|s\.?r\.?l|s\.?p\.?a)\b\.?")
+_ORGANISATION_WORD = re.compile(rf"[ ]+(?:{'|'.join(ORGANISATION_WORDS)})(?![a-z])")
 
 
 def _company_follows(folded: str, end: int) -> bool:
-    """ "Drini Agro SH.P.K.": a first name in a company's name, not a person."""
+    """ "Drini Agro SH.P.K.", "Raiffeisen Bank": a name in a company's name, not a person (a legal form or a
+    word such as "Bank" or "Invest" right after it, on its line)."""
+    if _ORGANISATION_WORD.match(folded, end):
+        return True
     return bool(_COMPANY_FORM.match(folded, end))
 
 

@@ -18,9 +18,10 @@ from privacy.recognizers.labels import has_label_before
 from privacy.recognizers.mrz import mrz_fields
 from privacy.recognizers.ocr_text import ALNUM, DIGITISH, as_digits, as_letters, compact, digit_share, digitish_count
 
-_CHECK = rf"(?:{ALNUM}|\))"
-"""The closing check letter; a descending ``J`` may come out as ``)``."""
-ID_SHAPE = re.compile(rf"(?<![a-z0-9]){ALNUM}(?:[ ]?{DIGITISH}){{8}}[ ]?{_CHECK}(?![a-z0-9])")
+_LETTER = rf"(?:{ALNUM}|\))"
+"""The decade letter or the check letter: a descending ``J`` may come out as ``)`` (its top lost), and ``J``
+is the decade of everyone born in the 1990s."""
+ID_SHAPE = re.compile(rf"(?<![a-z0-9]){_LETTER}(?:[ ]?{DIGITISH}){{8}}[ ]?{_LETTER}(?![a-z0-9])")
 """Ten characters, letter-digit*8-letter as OCR may print them (folded text; spaces inside tolerated)."""
 _ONE_TOO_MANY = re.compile(rf"(?<![a-z0-9]){ALNUM}{{2}}{DIGITISH}{{8}}{ALNUM}(?![a-z0-9])|"
                            rf"(?<![a-z0-9]){ALNUM}{DIGITISH}{{8}}{ALNUM}{{2}}(?![a-z0-9])")
@@ -38,7 +39,7 @@ def inside_grouped_number(folded: str, match: re.Match[str]) -> bool:
 _DECADES = "ABCDEFGHIJKLM"
 """Decade letters of people alive now (A = 1900s ... M = 2020s)."""
 
-_FALLBACK = re.compile(r"(?<![a-z0-9])[a-z0-9|!](?:[ ]?[a-z0-9|!]){7,11}(?![a-z0-9])")
+_FALLBACK = re.compile(r"(?<![a-z0-9])[a-z0-9|!)](?:[ ]?[a-z0-9|!]){7,11}(?![a-z0-9])")
 
 
 @lru_cache(maxsize=4096)
