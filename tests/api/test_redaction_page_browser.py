@@ -322,7 +322,8 @@ def test_without_the_right_there_is_no_image_and_no_box(live: Live) -> None:
             denied, = live.audit()[before:]
             assert (denied.outcome, denied.resource_kind, denied.document_id) == ("denied", "original", document_id)
             if who == "officer":
-                assert denied.reason == "no_grant"
+                # Other tests of the session may have left an expired grant for appeal_review.
+                assert denied.reason in {"no_grant", "grant_expired"}
             # The image route refuses the same reader on the same terms.
             image = page.request.get(f"{live.url}/api/documents/{document_id}/pages/0/original?purpose={purpose}")
             assert image.status == 403
