@@ -397,7 +397,8 @@ def classify(
     :data:`DEFAULT_THRESHOLD`); ``alternatives`` are the next three types with their probabilities.
     """
     rules = _rules(catalog)
-    rule_p, none_p = _rule_distribution(_scores(rules, text))
+    scores = _scores(rules, text)
+    rule_p, none_p = _rule_distribution(scores)
     if model is None:
         probs, method, version = rule_p, "rules", RULES_VERSION
     else:
@@ -418,6 +419,9 @@ def classify(
         confidence=round(confidence, 4),
         method=method,
         model_version=version,
-        uncertain=confidence < threshold or not math.isfinite(confidence),
+        # No title, phrase or label of any type in the text: only the model speaks, and a softmax is as sure
+        # of a text unlike anything it was trained on (a brochure, a letter from abroad) as of a real
+        # document. Such a document goes to an officer, whatever the model's confidence.
+        uncertain=confidence < threshold or not math.isfinite(confidence) or not scores.any(),
         alternatives=alternatives,
     )

@@ -71,6 +71,20 @@ def test_the_model_speaks_alone_where_the_rules_find_nothing(catalog: Catalog) -
     result = classify("zzq alpha form 9", catalog, model=small)
     assert result.method == "model"
     assert result.document_type == "photo"
+    assert result.uncertain  # no rule recognised anything: an officer confirms
+
+
+def test_a_text_unlike_any_document_is_never_certain(model: TextModel, catalog: Catalog) -> None:
+    """An English brochure (OCRmyPDF's public test scan, as read) matches no type's title, phrase or label;
+    the model alone may still give one type most of its probability. It goes to review."""
+    brochure = ("The LinnSequencer 32 Track MIDI Sequence Recorder The LinnSequencer is a state-of-the-art "
+                "composition and performance tool for the professional musician. It is extremely powerful, "
+                "yet amazingly simple to learn and use. Operation is similar to multi-track tape recorder "
+                "with PLAY, STOP, RECORD, FAST FORWARD, REWIND, and LOCATE controls.")
+    result = classify(brochure, catalog, model=model)
+    assert result.uncertain
+    for text in (ocr_noise(ALBANIAN[t], rate=0.1, seed=7) for t in ("payment_slip", "family_certificate")):
+        assert not classify(text, catalog, model=model).uncertain
 
 
 def test_training_needs_two_types_and_matching_labels() -> None:
