@@ -102,17 +102,27 @@ class _Line:
     columns: tuple[tuple[int, int], ...] = ()
     """Per column (runs of words between ``|`` gaps): its first character's offset in ``text`` and its
     left edge in page pixels."""
+    word_ends: tuple[tuple[int, int], ...] = ()
+    """Per word: the offset in ``text`` just past it, and its right edge in page pixels."""
 
     def column_at(self, offset: int) -> int:
         """Left edge (pixels) of the column holding the character at ``offset``."""
         return max((c for c in self.columns if c[0] <= offset), default=(0, 0))[1]
 
     def column_text_near(self, x: int) -> str:
-        """The text of the column whose left edge is nearest ``x``."""
+        """The text of the column whose left edge is nearest ``x``, without its words that end left of
+        ``x``: a value printed under its label starts where the label does, and a scrap beside it (the
+        edge of an ID card's photo read as "kj") is not part of it."""
         if not self.columns:
             return self.text.split("|")[0]
         index = min(range(len(self.columns)), key=lambda i: abs(self.columns[i][1] - x))
-        return self.text.split("|")[index] if index < len(self.text.split("|")) else ""
+        parts = self.text.split("|")
+        if index >= len(parts):
+            return ""
+        start = self.columns[index][0]
+        skip = max((end for end, right in self.word_ends if start <= end <= start + len(parts[index])
+                    and right < x), default=start)
+        return self.text[skip : start + len(parts[index])] if skip > start else parts[index]
 
 
 def _fold_char(char: str) -> str:
@@ -140,13 +150,15 @@ def _visual_lines(page: PageOcr) -> list[_Line]:
         height = max(1.0, sum(w.bbox.height for w in row) / len(row))
         text = row[0].text.replace("|", "l")
         columns = [(0, row[0].bbox.x0)]
+        word_ends = [(len(text), row[0].bbox.x1)]
         for before, word in itertools.pairwise(row):
             if word.bbox.x0 - before.bbox.x1 > _GAP * height:
                 text += " |"
                 columns.append((len(text) + 1, word.bbox.x0))
             text += " " + word.text.replace("|", "l")
+            word_ends.append((len(text), word.bbox.x1))
         lines.append(_Line(text, "".join(_fold_char(c) for c in text), sum(w.conf for w in row) / len(row) / 100.0,
-                           page.page_index, tuple(columns)))
+                           page.page_index, tuple(columns), tuple(word_ends)))
     return lines
 
 

@@ -140,3 +140,15 @@ def test_id_card_whose_tiny_labels_are_lost_is_read_from_its_machine_readable_zo
     ])
     values = _values(extract_fields("id_card_copy", [page]))
     assert values == {"applicant_name": "Arbëresha Çela", "personal_number": number, "date_of_birth": "1977-08-14"}
+
+
+def test_a_scrap_left_of_a_value_under_its_label_is_not_part_of_it() -> None:
+    """The edge of an ID card's photo, read as "kj" a little left of the surname and on its line, was taken
+    into the name ("Petrit Kj Begolli"): a value printed under its label starts where the label does."""
+    page = _page([
+        [(1198, "Mbiemri"), (1340, "/"), (1370, "Surname")],
+        [(1114, "kj"), (1199, "BEGOLLI")],
+        [(1198, "Emri"), (1290, "/"), (1320, "Given"), (1430, "name")],
+        [(1199, "PETRIT")],
+    ])
+    assert _values(extract_fields("id_card_copy", [page]))["applicant_name"] == "Petrit Begolli"
