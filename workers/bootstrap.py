@@ -17,7 +17,7 @@ from pipeline.settings import Settings, load_settings
 from storage.migrate import upgrade
 from workers.actors import QUEUES, declare_actors
 from workers.broker import make_broker
-from workers.context import WorkerContext
+from workers.context import WorkerContext, settle_heap
 
 OPEN_SIGNING_THREAD = "sportel-open-signing"
 
@@ -63,6 +63,14 @@ class OpenSigningAtStart(Middleware):
         open_signing_session(self.context())  # logs and swallows its own failure
 
 
+class SettleHeapAtStart(Middleware):
+    """Settle the heap built so far when a worker starts (:func:`workers.context.settle_heap`), not at
+    import: only a worker process wants it."""
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        settle_heap()
+
+
 def build(settings: Settings, *, migrate: bool = True) -> tuple[dramatiq.Broker, WorkerContext]:
     """Wire one process: run migrations, build adapters and the broker, declare the actors."""
     if migrate:
@@ -71,6 +79,7 @@ def build(settings: Settings, *, migrate: bool = True) -> tuple[dramatiq.Broker,
     broker = make_broker(settings)
     declare_actors(broker, lambda: context)
     broker.add_middleware(OpenSigningAtStart(lambda: context))
+    broker.add_middleware(SettleHeapAtStart())
     return broker, context
 
 

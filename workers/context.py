@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,17 @@ if TYPE_CHECKING:
     from stages.sign import SignerConfig
 
 T = TypeVar("T")
+
+
+def settle_heap() -> None:
+    """Collect what building an adapter left behind, then move every object still alive out of the cyclic
+    collector's reach (``gc.freeze``): an adapter lives as long as the process, and the full collections
+    that a worker's steps trigger would otherwise walk its objects every time. One embedded run of 18
+    pages: five full collections of 46 to 153 ms, growing with the heap, each landing inside whatever
+    step was running (a 20 ms signature took 61 ms); frozen, about half the time, mostly under 30 ms.
+    Objects that die later are still freed by their reference counts; only cycles among them outlive it."""
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass
@@ -57,6 +69,7 @@ class WorkerContext:
         with building:
             if name not in self._cache:
                 self._cache[name] = build()
+                settle_heap()
             return self._cache[name]  # type: ignore[return-value]
 
     @property
