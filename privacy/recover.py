@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from pipeline.models import BBox, PageOcr, Word
 from privacy.tess import SPARSE, read_words
-from stages.images import darkest_half
+from stages.images import darkest_half, stack_crops
 
 DARK = 110
 """Text ink is darker than this; stamps, guilloche and paper texture are lighter."""
@@ -75,17 +75,7 @@ def _erase_rules(dark_half: NDArray[np.uint8], line_height: int) -> None:
 
 def _stack(gray: NDArray[np.uint8], boxes: list[BBox]) -> tuple[NDArray[np.uint8], list[int]]:
     """The regions one under another on white, each cleaned of ink lighter than text."""
-    width = max(b.width for b in boxes) + 2 * GAP
-    height = sum(b.height + GAP for b in boxes) + GAP
-    canvas = np.full((height, width), 255, dtype=np.uint8)
-    tops = []
-    y = GAP
-    for box in boxes:
-        crop = gray[box.y0 : box.y1, box.x0 : box.x1]
-        canvas[y : y + box.height, GAP : GAP + box.width] = np.where(crop < DARK, 0, 255)
-        tops.append(y)
-        y += box.height + GAP
-    return canvas, tops
+    return stack_crops([np.where(gray[box.y0 : box.y1, box.x0 : box.x1] < DARK, 0, 255) for box in boxes], GAP)
 
 
 FAINT_MARGIN = 60

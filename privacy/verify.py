@@ -37,6 +37,7 @@ from privacy.pdf_text import object_texts, shown_texts
 from privacy.recognizers.lexicon import generic_words
 from privacy.recognizers.ocr_text import fold
 from privacy.tess import SPARSE, read_text
+from stages.images import stack_crops
 
 MIN_TOKEN = 4
 """Words of a value this long or longer are each searched for on their own."""
@@ -319,14 +320,7 @@ def _crop(box: BBox, source: NDArray[np.uint8], image: NDArray[np.uint8]) -> lis
 
 
 def _mosaic(crops: Sequence[NDArray[np.uint8]]) -> NDArray[np.uint8]:
-    width = max(c.shape[1] for c in crops) + 2 * MOSAIC_GAP_PX
-    height = sum(c.shape[0] + MOSAIC_GAP_PX for c in crops) + MOSAIC_GAP_PX
-    canvas = np.full((height, width), 255, dtype=np.uint8)
-    y = MOSAIC_GAP_PX
-    for crop in crops:
-        canvas[y : y + crop.shape[0], MOSAIC_GAP_PX : MOSAIC_GAP_PX + crop.shape[1]] = crop
-        y += crop.shape[0] + MOSAIC_GAP_PX
-    return canvas
+    return stack_crops(crops, MOSAIC_GAP_PX)[0]
 
 
 def _ocr_check(crops: Sequence[NDArray[np.uint8]], needles: Sequence[_Needle], lang: str) -> RedactionCheck:

@@ -92,6 +92,7 @@ from numpy.typing import NDArray
 
 from pipeline.errors import ConfigurationError, OcrEngineError
 from pipeline.models import BBox, PageOcr, Word
+from stages.images import stack_crops
 
 log = logging.getLogger(__name__)
 
@@ -545,7 +546,8 @@ def recognize(image: NDArray[np.uint8], *, page_index: int, dpi: int, lang: str 
     reader = _Reader(engine=engine, folder=folder, explicit=tessdata is not None, dpi=dpi)
     evened = even_contrast(image, dpi=dpi)
     x0, y0, x1, y1 = content_box(evened, dpi=dpi)
-    evened = without_vertical_rules(np.ascontiguousarray(evened[y0:y1, x0:x1]), dpi=dpi)
+    # A view: without_vertical_rules returns a copy of its own, whitened.
+    evened = without_vertical_rules(evened[y0:y1, x0:x1], dpi=dpi)
     # The CLI's TSV does not say which model read a word; every suspect word is then read again.
     languages: WordLanguages | None = {} if engine == "tesserocr" else None
     words = _tsv_words(reader.tsv(evened, lang=lang, psm=_PAGE_SEGMENTATION_SPARSE, variables=_PAGE_VARIABLES,
@@ -626,15 +628,10 @@ class _Strip:
             pad = max(4, box.height // 3)
             x0, y0 = max(0, box.x0 - pad), max(0, box.y0 - pad)
             crops.append((x0, y0, page[y0 : min(height, box.y1 + pad), x0 : min(width, box.x1 + pad)]))
-        strip = np.full((sum(c.shape[0] for _, _, c in crops) + gap * (len(crops) + 1),
-                         max(c.shape[1] for _, _, c in crops) + 2 * gap), 255, np.uint8)
-        bands = []
-        top = gap
-        for x0, y0, crop in crops:
-            strip[top : top + crop.shape[0], gap : gap + crop.shape[1]] = crop
-            bands.append((top, top + crop.shape[0], x0 - gap, y0 - top))
-            top += crop.shape[0] + gap
-        return cls(strip, tuple(bands))
+        strip, tops = stack_crops([crop for _, _, crop in crops], gap)
+        bands = tuple((top, top + crop.shape[0], x0 - gap, y0 - top)
+                      for (x0, y0, crop), top in zip(crops, tops, strict=True))
+        return cls(strip, bands)
 
     def split(self, words: Sequence[Word]) -> list[list[Word]]:
         """The words read off the strip, per crop, with boxes moved back onto the page."""
