@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -55,6 +55,12 @@ def check_key(key: str) -> str:
     return key
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _fan_out(key: str) -> str:
     """``ab/cd/abcd...``: keeps any one folder (or S3 prefix) from holding millions of entries."""
     return f"{key[:2]}/{key[2:4]}/{key}"
@@ -65,6 +71,7 @@ class LocalBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._folders: set[Path] = set()
 
     def _path(self, key: str) -> Path:
         return self.root / _fan_out(check_key(key))
@@ -74,21 +81,37 @@ class LocalBlobStore:
         path = self._path(key)
         if path.is_file():
             return key
-        path.parent.mkdir(parents=True, exist_ok=True)
         # The temporary file sits next to its target so that os.replace stays on one filesystem and is
         # atomic: a reader in any process sees either no blob or the whole blob, never a partial one.
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        # Written with bare os calls: every system call lets go of the GIL and may wait up to a switch
+        # interval to get it back while another worker thread runs Python, and a buffered file object
+        # (mkstemp, fdopen) adds five calls to the five needed (open, write, fsync, close, rename).
+        tmp = path.parent / f".tmp-{secrets.token_hex(8)}"
         try:
-            with os.fdopen(fd, "wb") as tmp:
-                tmp.write(data)
-                tmp.flush()
+            fd = self._create(tmp)
+            try:
+                _write_all(fd, data)
                 # The database row naming this key is committed right after; the bytes must outlive a crash.
-                os.fsync(tmp.fileno())
-            Path(tmp_name).replace(path)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            tmp.replace(path)
         except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
         return key
+
+    def _create(self, tmp: Path) -> int:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+        folder = tmp.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        try:
+            return os.open(tmp, flags, 0o600)
+        except FileNotFoundError:  # the folder was removed behind this process's back: make it again
+            folder.mkdir(parents=True, exist_ok=True)
+            return os.open(tmp, flags, 0o600)
 
     def get(self, key: str) -> bytes:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import threading
 from collections.abc import Iterator
@@ -125,6 +126,35 @@ def test_local_blob_files_are_private(tmp_path: Path) -> None:
     key = store.put(b"scanned identity card")
     mode = (tmp_path / key[:2] / key[2:4] / key).stat().st_mode & 0o777
     assert mode & 0o077 == 0, oct(mode)
+
+
+def test_local_put_survives_its_folder_removed_behind_its_back(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path)
+    first = store.put(b"a")
+    folder = tmp_path / first[:2]
+    for path in sorted(folder.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    folder.rmdir()
+    # Same fan-out folder as the first blob (the store remembers it was made): made again.
+    same_folder = next(d for d in (str(i).encode() for i in itertools.count())
+                       if hashlib.sha256(d).hexdigest()[:4] == first[:4])
+    key = store.put(same_folder)
+    assert store.get(key) == same_folder
+
+
+def test_local_put_that_fails_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = LocalBlobStore(tmp_path)
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError):
+        store.put(b"half written")
+    assert _files_under(tmp_path) == []
+    monkeypatch.undo()
+    key = store.put(b"half written")
+    assert store.get(key) == b"half written"
 
 
 def test_open_blob_store_local_uses_home(tmp_path: Path) -> None:
