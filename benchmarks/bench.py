@@ -10,6 +10,13 @@ that the figures are ratios that survive a noisy 2-core machine:
   included, in a fresh embedded home; its peak RSS is the kernel's ``ru_maxrss`` of that process;
 - **ocrmypdf**: ``ocrmypdf --deskew -l sqi+eng --jobs N`` on the same PDF.
 
+Sportel and the floor are each timed twice. Cold: from nothing, process start-up and model loading on
+the clock, as a one-off ``sportel process`` pays them. Steady ("sportel-steady", "floor-steady"): the
+workers already running, as a deployment meets a batch (a worker starts once and serves batch after batch):
+Sportel runs a warm-up batch of two of the corpus's single documents first and the clock covers the batch
+after it, from submission to signed case; the floor reads the pages again with its processes started and
+models loaded. OCRmyPDF is a one-off command and has only the cold figure.
+
 Each run gives pages per minute of wall time (the figure the issue names) and pages per CPU-minute of
 its processes (user + system, from the kernel's rusage): on a machine shared with other work, the
 second barely moves with the load while the first can swing by half.
@@ -25,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,6 +79,10 @@ class BenchResult:
     def ratios(self) -> dict[str, float]:
         floor, ocrmypdf = self.figure("floor"), self.figure("ocrmypdf")
         out: dict[str, float] = {}
+        steady_floor, steady = self.figure("floor-steady"), self.figure("sportel-steady")
+        if steady_floor and steady:
+            out["sportel-steady_vs_floor-steady"] = steady.pages_per_minute / steady_floor.pages_per_minute
+            out["sportel-steady_vs_floor-steady_cpu"] = steady.pages_per_cpu_minute / steady_floor.pages_per_cpu_minute
         for sportel in (self.figure("sportel"), self.figure("sportel-production")):
             if sportel is None:
                 continue
@@ -121,7 +133,9 @@ def _floor_start(lang: str, tessdata: str) -> None:
     _floor_api = tesserocr.PyTessBaseAPI(path=tessdata, lang=lang, psm=3)
 
 
-def _floor_read(path: str, dpi: int) -> int:
+def _floor_read(path: str, dpi: int) -> float:
+    """Read one page; returns the CPU seconds it took this process."""
+    cpu = time.process_time()
     image = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
     if image is None:
         raise RuntimeError("a floor page image could not be read back")
@@ -129,13 +143,25 @@ def _floor_read(path: str, dpi: int) -> int:
     _floor_api.SetImageBytes(image.tobytes(), width, height, 1, width)
     _floor_api.SetSourceResolution(dpi)
     _floor_api.Recognize()
-    return len(_floor_api.GetTSVText(0) or "")
+    _floor_api.GetTSVText(0)
+    return time.process_time() - cpu
 
 
-def run_floor(pdf: Path, work: Path, *, jobs: int, lang: str, dpi: int, engine: str) -> RunFigure:
+def _floor_ready(_: int) -> int:
+    """Answered by a pool process once its engine is loaded (the initializer ran): its pid."""
+    time.sleep(0.2)  # long enough that a process that is ready does not take every probe
+    return os.getpid()
+
+
+def run_floor(pdf: Path, work: Path, *, jobs: int, lang: str, dpi: int,
+              engine: str) -> tuple[RunFigure, RunFigure | None]:
     """The OCR engine the pipeline uses, bare, on the batch's page images: the fastest this machine can
     read these pages. ``tesseract-cli``: the command, a process a page; ``tesserocr``: the same binding,
-    one process per job with its model loaded once, fed decoded pixels."""
+    one process per job with its model loaded once, fed decoded pixels.
+
+    Returns the run from a cold start (processes started and models loaded on the clock) and, with
+    ``tesserocr``, the steady run: the same pages read once every process has its model loaded, its CPU
+    time summed over the page reads (``None`` with the command, which has no steady state)."""
     paths = _page_images(pdf, work, dpi)
     env = _single_thread_env()
     cpu, start = _children_cpu(), time.perf_counter()
@@ -145,43 +171,67 @@ def run_floor(pdf: Path, work: Path, *, jobs: int, lang: str, dpi: int, engine: 
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_floor_start,
                                  initargs=(lang, str(tessdata_dir()))) as processes:
             list(processes.map(_floor_read, [str(p) for p in paths], [dpi] * len(paths)))
-    else:
-        def ocr(path: Path) -> None:
-            subprocess.run(["tesseract", str(path), str(path.with_suffix("")), "--dpi", str(dpi), "-l", lang,
-                            "tsv"], env=env, check=True, capture_output=True)
+            cold_seconds = time.perf_counter() - start
+            ready: set[int] = set()
+            while len(ready) < jobs:
+                ready.update(processes.map(_floor_ready, range(jobs)))
+            steady_start = time.perf_counter()
+            page_cpu = list(processes.map(_floor_read, [str(p) for p in paths], [dpi] * len(paths)))
+            steady = RunFigure("floor-steady", time.perf_counter() - steady_start, len(paths),
+                               cpu_seconds=sum(page_cpu))
+        # The children's CPU is known once they have ended: the steady pass's own is taken off.
+        return RunFigure("floor", cold_seconds, len(paths),
+                         cpu_seconds=_children_cpu() - cpu - steady.cpu_seconds), steady
 
-        with ThreadPoolExecutor(max_workers=jobs) as threads:
-            list(threads.map(ocr, paths))
-    return RunFigure("floor", time.perf_counter() - start, len(paths), cpu_seconds=_children_cpu() - cpu)
+    def ocr(path: Path) -> None:
+        subprocess.run(["tesseract", str(path), str(path.with_suffix("")), "--dpi", str(dpi), "-l", lang,
+                        "tsv"], env=env, check=True, capture_output=True)
+
+    with ThreadPoolExecutor(max_workers=jobs) as threads:
+        list(threads.map(ocr, paths))
+    return RunFigure("floor", time.perf_counter() - start, len(paths), cpu_seconds=_children_cpu() - cpu), None
 
 
 def _mean_floor(first: RunFigure, second: RunFigure) -> RunFigure:
     """The floor measured before and after Sportel, averaged: load that comes and goes on a shared
     machine then weighs on both sides of the ratio alike."""
-    return RunFigure("floor", (first.seconds + second.seconds) / 2, first.pages,
+    return RunFigure(first.name, (first.seconds + second.seconds) / 2, first.pages,
                      cpu_seconds=(first.cpu_seconds + second.cpu_seconds) / 2)
 
 
-def run_sportel(pdf: Path, work: Path, *, jobs: int, service_id: str, pages: int, engine: str) -> RunFigure:
+def run_sportel(pdf: Path, work: Path, *, jobs: int, service_id: str, pages: int, engine: str,
+                warm_up: Sequence[Path] = ()) -> RunFigure:
     """``sportel process`` end to end in a fresh embedded home, as a separate process: the embedded
-    default runs the workers' actors in that one process, so its peak RSS is a worker process's."""
-    home = work / "sportel-home"
+    default runs the workers' actors in that one process, so its peak RSS is a worker process's.
+
+    Without ``warm_up``: the whole process on the clock, start-up included ("sportel"). With it: those
+    files go through the same process first as a batch of their own, and the clock and CPU count cover
+    only the batch after them, from its submission to its signed case ("sportel-steady": the workers
+    running, models loaded, as a deployment meets a batch)."""
+    home = work / ("sportel-home-steady" if warm_up else "sportel-home")
     env = {**_single_thread_env(), "SPORTEL_WORKER_THREADS": str(jobs), "SPORTEL_OCR_ENGINE": engine}
     sportel = str(Path(sys.executable).with_name("sportel"))
     # The demo key pair is made once per installation, not per batch (as in benchmarks.signing).
     if not env.get("SPORTEL_SIGN_PKCS12") and not env.get("SPORTEL_SIGN_PKCS11_MODULE"):
         ensure_demo_pki(home / "pki")
+    timings = work / "sportel-timings.json"
+    command = [sportel, "process", str(pdf), "--service", service_id, "--home", str(home),
+               "--out", str(work / "sportel-out"), "--timings", str(timings)]
+    for path in warm_up:
+        command += ["--warm-up", str(path)]
     start = time.perf_counter()
-    proc = subprocess.Popen([sportel, "process", str(pdf), "--service", service_id, "--home", str(home),
-                             "--out", str(work / "sportel-out")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"sportel process exited with {proc.returncode}")
-    return RunFigure("sportel", seconds, pages, cpu_seconds=usage.ru_utime + usage.ru_stime,
-                     peak_rss_mb=round(usage.ru_maxrss / 1024, 1))
+    peak = round(usage.ru_maxrss / 1024, 1)
+    if not warm_up:
+        return RunFigure("sportel", seconds, pages, cpu_seconds=usage.ru_utime + usage.ru_stime, peak_rss_mb=peak)
+    batch = json.loads(timings.read_text(encoding="utf-8"))
+    return RunFigure("sportel-steady", batch["batch_seconds"], pages, cpu_seconds=batch["batch_cpu_seconds"],
+                     peak_rss_mb=peak)
 
 
 @dataclass(frozen=True)
@@ -277,20 +327,27 @@ def run_ocrmypdf(pdf: Path, work: Path, *, jobs: int, lang: str, pages: int) -> 
 
 def run_benchmark(pdf: Path, *, service_id: str, jobs: int = os.cpu_count() or 1, lang: str = "sqi+eng",
                   dpi: int = 300, with_ocrmypdf: bool = True, engine: str = "tesserocr",
-                  production: ProductionParts | None = None) -> BenchResult:
+                  production: ProductionParts | None = None, warm_up: Sequence[Path] = ()) -> BenchResult:
     """Floor, Sportel embedded (and, given ``production``, Sportel on PostgreSQL and Redis with separate
-    worker processes), then the floor again, then OCRmyPDF."""
+    worker processes), then the floor again, then OCRmyPDF. Given ``warm_up`` files (not the batch's own
+    pages), Sportel embedded also runs steady (see :func:`run_sportel`), against the floor's steady run."""
     with tempfile.TemporaryDirectory(prefix="sportel-bench-") as tmp:
         work = Path(tmp)
-        before = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
+        before, steady_before = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
         sportel = run_sportel(pdf, work, jobs=jobs, service_id=service_id, pages=before.pages, engine=engine)
         runs = [sportel]
+        if warm_up and steady_before is not None:
+            runs.append(run_sportel(pdf, work, jobs=jobs, service_id=service_id, pages=before.pages,
+                                    engine=engine, warm_up=warm_up))
         if production is not None:
             shaped, peaks = run_sportel_production(pdf, work, jobs=jobs, service_id=service_id,
                                                    pages=before.pages, engine=engine, parts=production)
             runs.append(shaped)
-        after = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
-        result = BenchResult(pages=before.pages, jobs=jobs, engine=engine, runs=[_mean_floor(before, after), *runs])
+        after, steady_after = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
+        floors = [_mean_floor(before, after)]
+        if len(runs) > 1 and runs[1].name == "sportel-steady" and steady_before and steady_after:
+            floors.append(_mean_floor(steady_before, steady_after))
+        result = BenchResult(pages=before.pages, jobs=jobs, engine=engine, runs=[*floors, *runs])
         if production is not None:
             result.worker_peaks_mb = peaks
         if with_ocrmypdf:
