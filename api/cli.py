@@ -67,7 +67,8 @@ def process(
                            warm_up=expand_inputs(warm_up) if warm_up else ())
     if timings is not None:
         timings.write_text(json.dumps({"seconds": result.seconds, "batch_seconds": result.batch_seconds,
-                                       "batch_cpu_seconds": result.batch_cpu_seconds}), encoding="utf-8")
+                                       "batch_cpu_seconds": result.batch_cpu_seconds,
+                                       "batch_id": result.batch_id}), encoding="utf-8")
     manifest = export_batch(settings, result.batch_id, out)
     _print_summary(manifest, out)
 
@@ -250,6 +251,9 @@ def bench(
         console.print(f"{name}: {value:.2f}")
     for name, peak in result.worker_peaks_mb.items():
         console.print(f"peak RSS of worker process {name}: {peak:.0f} MB")
+    if result.steady_steps_cpu:
+        steps = ", ".join(f"{step} {cpu:.2f}" for step, cpu in result.steady_steps_cpu.items())
+        console.print(f"CPU seconds by step of the steady batch (the steps' own threads): {steps}")
     out.write_text(result.to_json(), encoding="utf-8")
     console.print(f"figures written to {out}")
 

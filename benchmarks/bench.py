@@ -39,11 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+from sqlalchemy import func, select
 
+from pipeline.settings import load_settings
 from stages.intake import read_input
 from stages.ocr import tessdata_dir
 from stages.pki import ensure_demo_pki
-from storage.db import temporary_database
+from storage.db import make_engine, make_session_factory, session_scope, temporary_database
+from storage.tables import StageTiming
 
 
 @dataclass
@@ -54,6 +57,8 @@ class RunFigure:
     cpu_seconds: float = 0.0
     """User plus system CPU time of the run's processes: what a noisy machine's other load barely moves."""
     peak_rss_mb: float | None = None
+    steps_cpu: dict[str, float] = field(default_factory=dict)
+    """Thread CPU seconds by pipeline step, where the run records them (the steady Sportel run)."""
 
     @property
     def pages_per_minute(self) -> float:
@@ -72,6 +77,9 @@ class BenchResult:
     runs: list[RunFigure] = field(default_factory=list)
     worker_peaks_mb: dict[str, float] = field(default_factory=dict)
     """Peak RSS of each worker process of the production run."""
+    steady_steps_cpu: dict[str, float] = field(default_factory=dict)
+    """Thread CPU seconds of each step over the steady batch, as the pipeline records them, largest first:
+    where Sportel's time goes beyond the floor's."""
 
     def figure(self, name: str) -> RunFigure | None:
         return next((r for r in self.runs if r.name == name), None)
@@ -101,6 +109,7 @@ class BenchResult:
                       "pages_per_cpu_minute": round(r.pages_per_cpu_minute, 2)} for r in self.runs],
             "ratios": {k: round(v, 3) for k, v in self.ratios().items()},
             "worker_peaks_mb": self.worker_peaks_mb,
+            "steady_steps_cpu": {k: round(v, 3) for k, v in self.steady_steps_cpu.items()},
         }, indent=2)
 
 
@@ -231,7 +240,20 @@ def run_sportel(pdf: Path, work: Path, *, jobs: int, service_id: str, pages: int
         return RunFigure("sportel", seconds, pages, cpu_seconds=usage.ru_utime + usage.ru_stime, peak_rss_mb=peak)
     batch = json.loads(timings.read_text(encoding="utf-8"))
     return RunFigure("sportel-steady", batch["batch_seconds"], pages, cpu_seconds=batch["batch_cpu_seconds"],
-                     peak_rss_mb=peak)
+                     peak_rss_mb=peak, steps_cpu=steps_cpu(load_settings(home=home).resolved_database_url,
+                                                           batch["batch_id"]))
+
+
+def steps_cpu(database_url: str, batch_id: str) -> dict[str, float]:
+    """Thread CPU seconds of each step of one batch, from the ``stage_timings`` the pipeline recorded,
+    largest first."""
+    factory = make_session_factory(make_engine(database_url))
+    with session_scope(factory) as session:
+        rows = session.execute(
+            select(StageTiming.step, func.sum(StageTiming.cpu_seconds)).where(StageTiming.batch_id == batch_id)
+            .group_by(StageTiming.step)
+        ).all()
+    return dict(sorted(((step, float(cpu or 0.0)) for step, cpu in rows), key=lambda item: -item[1]))
 
 
 @dataclass(frozen=True)
@@ -348,6 +370,7 @@ def run_benchmark(pdf: Path, *, service_id: str, jobs: int = os.cpu_count() or 1
         if len(runs) > 1 and runs[1].name == "sportel-steady" and steady_before and steady_after:
             floors.append(_mean_floor(steady_before, steady_after))
         result = BenchResult(pages=before.pages, jobs=jobs, engine=engine, runs=[*floors, *runs])
+        result.steady_steps_cpu = next((r.steps_cpu for r in runs if r.steps_cpu), {})
         if production is not None:
             result.worker_peaks_mb = peaks
         if with_ocrmypdf:

@@ -27,6 +27,7 @@ def test_a_warm_up_batch_runs_first_in_a_case_of_its_own_and_off_the_clock(
 ) -> None:
     from sqlalchemy import select
 
+    from benchmarks.bench import steps_cpu
     from workers.bootstrap import build
     from workers.local import run_batch
 
@@ -54,6 +55,13 @@ def test_a_warm_up_batch_runs_first_in_a_case_of_its_own_and_off_the_clock(
     # The clock covers the measured batch only: less than the whole call, which also ran the warm-up.
     assert 0 < result.batch_seconds < result.seconds <= elapsed
     assert result.batch_cpu_seconds > 0
+
+    # The bench's breakdown of the measured batch: its steps only, within the process's CPU over the span.
+    steps = steps_cpu(settings.resolved_database_url, result.batch_id)
+    assert {"intake", "ocr", "classify_document", "redact_document", "sign_document"} <= steps.keys()
+    assert all(cpu > 0 for cpu in steps.values())
+    assert list(steps.values()) == sorted(steps.values(), reverse=True)
+    assert sum(steps.values()) <= result.batch_cpu_seconds
 
 
 def test_the_floor_reads_every_page_cold_and_steady(sample_corpus: tuple[Path, CorpusTruth], tmp_path: Path) -> None:
