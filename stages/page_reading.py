@@ -15,6 +15,7 @@ characters).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,40 +45,58 @@ TEXT_LAYER_SKEW_DEG = 0.01
 class PageReading:
     geometry: GeometryResult
     image: NDArray[np.uint8]
-    """The corrected page (``is`` the input when nothing was turned or straightened)."""
+    """The corrected page (``is`` the input when nothing was turned or straightened: :attr:`turned`)."""
     ocr: PageOcr
     geometry_seconds: float
     ocr_seconds: float
+    turned: bool = True
+    """``image`` is a new array (the page was turned or straightened), not the one given."""
+
+
+def _kept(image: NDArray[np.uint8]) -> Callable[[], NDArray[np.uint8]]:
+    return lambda: image
 
 
 def read_page(image: NDArray[np.uint8], *, dpi: int, page_index: int, lang: str, engine: str,
-              text_layer: PageOcr | None = None) -> PageReading:
+              text_layer: PageOcr | None = None,
+              scanned: Callable[[], NDArray[np.uint8]] | None = None) -> PageReading:
     """Geometry and words of one page. A born-digital page (``text_layer``) that needs no turning keeps
-    its own words; a blank page gets none."""
+    its own words; a blank page gets none.
+
+    ``scanned`` gives ``image`` again (decodes it anew). With it, the page as scanned is let go of once
+    it is straightened and asked for again only if the reading is poor and the page must be probed the
+    other way up (an upside-down page). A caller that hands over its only reference to ``image``
+    (``read_page(decode(data), scanned=lambda: decode(data), ...)``) thus frees one page image (8.7 MB
+    at 300 dpi) for the whole OCR, which is a worker thread's peak of memory."""
     start = time.perf_counter()
     straightened = straighten(image, dpi=dpi)
-    geometry, corrected = straightened.result, straightened.image
-    if straightened.up_down_open and text_layer is not None:
+    geometry, corrected, up_down_open = straightened.result, straightened.image, straightened.up_down_open
+    del straightened
+    if up_down_open and text_layer is not None:
         # No OCR to judge by: a born-digital page's own words are only right if it lies upright.
         geometry, corrected = settle_up_down(image, dpi=dpi, open_result=geometry)
+    turned = corrected is not image
+    as_scanned = scanned if scanned is not None else _kept(image)
+    del image
     geometry_seconds = time.perf_counter() - start
     start = time.perf_counter()
     if geometry.blank:
         words = PageOcr(page_index=page_index, width=corrected.shape[1], height=corrected.shape[0], dpi=dpi,
                         lang=lang, words=[], mean_confidence=0.0)
-        return PageReading(geometry, corrected, words, geometry_seconds, time.perf_counter() - start)
+        return PageReading(geometry, corrected, words, geometry_seconds, time.perf_counter() - start, turned)
     if text_layer is not None and geometry.orientation_deg == 0 and abs(geometry.skew_deg) < TEXT_LAYER_SKEW_DEG:
-        return PageReading(geometry, corrected, text_layer, geometry_seconds, 0.0)
+        return PageReading(geometry, corrected, text_layer, geometry_seconds, 0.0, turned)
     ocr = recognize(corrected, page_index=page_index, dpi=dpi, lang=lang, engine=engine)
     ocr_seconds = time.perf_counter() - start
-    if straightened.up_down_open and text_layer is None and letter_confidence(ocr.words) < UPRIGHT_CONFIDENCE:
+    if up_down_open and text_layer is None and letter_confidence(ocr.words) < UPRIGHT_CONFIDENCE:
         start = time.perf_counter()
-        settled, settled_image = settle_up_down(image, dpi=dpi, open_result=geometry)
+        original = as_scanned()
+        settled, settled_image = settle_up_down(original, dpi=dpi, open_result=geometry)
         geometry_seconds += time.perf_counter() - start
         margin = 0.0
         if settled.orientation_deg == geometry.orientation_deg:
             if letter_confidence(ocr.words) >= OVERRULE_BELOW:
-                return PageReading(settled, corrected, ocr, geometry_seconds, ocr_seconds)
+                return PageReading(settled, corrected, ocr, geometry_seconds, ocr_seconds, turned)
             # The probe reads two small crops and agrees with the page as it lies, yet the whole page read
             # as poorly as an upside-down one: a page of little text (a contract's signature page: three
             # names, a stamp and a footer) gives the probe too little to go by. The page read the other
@@ -88,8 +107,8 @@ def read_page(image: NDArray[np.uint8], *, dpi: int, page_index: int, lang: str,
             settled_image = np.ascontiguousarray(np.rot90(corrected, 2))
             margin = OVERRULE_MARGIN
         start = time.perf_counter()
-        turned = recognize(settled_image, page_index=page_index, dpi=dpi, lang=lang, engine=engine)
+        again = recognize(settled_image, page_index=page_index, dpi=dpi, lang=lang, engine=engine)
         ocr_seconds += time.perf_counter() - start
-        if letter_confidence(turned.words) > letter_confidence(ocr.words) + margin:
-            geometry, corrected, ocr = settled, settled_image, turned
-    return PageReading(geometry, corrected, ocr, geometry_seconds, ocr_seconds)
+        if letter_confidence(again.words) > letter_confidence(ocr.words) + margin:
+            geometry, corrected, ocr, turned = settled, settled_image, again, settled_image is not original
+    return PageReading(geometry, corrected, ocr, geometry_seconds, ocr_seconds, turned)

@@ -201,15 +201,18 @@ def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
 
     if not already_done:
         start, start_cpu = time.perf_counter(), time.thread_time()
-        image = decode_page(ctx.blobs.get(image_blob))
+        decoded = [decode_page(ctx.blobs.get(image_blob))]
         decode_seconds = time.perf_counter() - start
         read_start_cpu = time.thread_time()
-        reading = read_page(image, dpi=dpi, page_index=batch_index, lang=language, engine=ctx.settings.ocr_engine,
-                            text_layer=text_layer)
+        # The page image is handed over (popped), not kept here: read_page lets go of it once the page is
+        # straightened, one page image less through the OCR, and decodes it again if it needs it.
+        reading = read_page(decoded.pop(), dpi=dpi, page_index=batch_index, lang=language,
+                            engine=ctx.settings.ocr_engine, text_layer=text_layer,
+                            scanned=lambda: decode_page(ctx.blobs.get(image_blob)))
         read_cpu = time.thread_time() - read_start_cpu
         start = time.perf_counter()
         # A page that needed no turning or straightening is its own corrected copy: no second blob.
-        corrected_blob = image_blob if reading.image is image else ctx.blobs.put(encode_page(reading.image))
+        corrected_blob = ctx.blobs.put(encode_page(reading.image)) if reading.turned else image_blob
         store_seconds = time.perf_counter() - start
         # read_page times geometry and OCR apart in wall time only: its CPU time (both) goes on the ocr
         # row, decoding and storing on the geometry row, so that the page's total is exact.
