@@ -18,7 +18,10 @@ def use_one_heap() -> None:
     step (a page's OCR, a document's redaction), and the peak was the sum. On one heap what one thread
     frees the other reuses, and tesseract's small leftovers fragment one heap, not two. Embedded run of
     18 pages, two worker threads, runs alternated on a busy machine: peak 497-532 MB with a heap per
-    thread (16 runs), 459-486 with one (this alone, 6 runs); CPU time the same within the noise.
+    thread (16 runs), 459-486 with one (this alone, 6 runs). Measured again on a quiet machine, three
+    pairs alternated: 500-518 MB -> 475-489 MB, at 1-4% more CPU time (the threads now take turns at one
+    allocator lock): a trade of a little speed for memory on the embedded default; a production worker
+    process runs one worker thread and is not slowed.
 
     Called first thing by the process's entry points (``sportel``'s ``main``, and
     :func:`workers.bootstrap.setup` in each process dramatiq's worker command forks), before any thread
