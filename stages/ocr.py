@@ -835,17 +835,24 @@ def second_reading(words: Sequence[Word], evened: NDArray[np.uint8], reader: _Re
     of a strip of their crops: about one word in ten, 4% of a page's OCR time. The choice is by
     characters, not by any list of words, so it holds for names, places and layouts never seen."""
     chosen = [number for number, word in enumerate(words) if _suspect(word, languages)]
-    if not chosen:
-        return list(words)
-    strip = _Strip.of(evened, [words[number].bbox for number in chosen], max(1, round(_STRIP_GAP_IN * reader.dpi)))
-    tsv = reader.tsv(strip.image, lang=_SECOND_LANGUAGE, psm=_PAGE_SEGMENTATION_BLOCK,
-                     variables={"tessedit_char_blacklist": _NOT_ALBANIAN})
     replaced: dict[int, list[Word]] = {}
-    for number, second in zip(chosen, strip.split(_tsv_words(tsv)), strict=True):
+    for number, second in _read_again(words, chosen, evened, reader, _SECOND_LANGUAGE):
         first = words[number]
         if second and _better(first, second):
             replaced[number] = [w.model_copy(update={"block": first.block, "line": first.line}) for w in second]
     return [kept for number, word in enumerate(words) for kept in replaced.get(number, [word])]
+
+
+def _read_again(words: Sequence[Word], chosen: Sequence[int], evened: NDArray[np.uint8], reader: _Reader,
+                lang: str) -> list[tuple[int, list[Word]]]:
+    """The ``chosen`` of ``words`` read again by ``lang``, all in one read of a strip of their crops (one
+    line each, no letter Albanian lacks): each chosen number with the words its crop gave."""
+    if not chosen:
+        return []
+    strip = _Strip.of(evened, [words[number].bbox for number in chosen], max(1, round(_STRIP_GAP_IN * reader.dpi)))
+    tsv = reader.tsv(strip.image, lang=lang, psm=_PAGE_SEGMENTATION_BLOCK,
+                     variables={"tessedit_char_blacklist": _NOT_ALBANIAN})
+    return list(zip(chosen, strip.split(_tsv_words(tsv)), strict=True))
 
 
 def _model(word: Word, languages: WordLanguages) -> tuple[str, bool]:
@@ -878,13 +885,8 @@ def diacritic_reading(words: Sequence[Word], evened: NDArray[np.uint8], reader: 
     model misreads is never taken. A few words a page (6 of 146 on an English payment slip), read in one
     strip (tesserocr only: the CLI does not say which model read a word)."""
     chosen = [number for number, word in enumerate(words) if _may_lack_diacritics(word, languages)]
-    if not chosen:
-        return list(words)
-    strip = _Strip.of(evened, [words[number].bbox for number in chosen], max(1, round(_STRIP_GAP_IN * reader.dpi)))
-    tsv = reader.tsv(strip.image, lang=_DIACRITIC_LANGUAGE, psm=_PAGE_SEGMENTATION_BLOCK,
-                     variables={"tessedit_char_blacklist": _NOT_ALBANIAN})
     replaced: dict[int, Word] = {}
-    for number, second in zip(chosen, strip.split(_tsv_words(tsv)), strict=True):
+    for number, second in _read_again(words, chosen, evened, reader, _DIACRITIC_LANGUAGE):
         first = words[number]
         if (len(second) == 1 and second[0].conf >= _SECOND_MIN_CONFIDENCE
                 and _with_diacritics(first.text, second[0].text)):
