@@ -745,12 +745,9 @@ def lone_words(rows: Sequence[Word], evened: NDArray[np.uint8], page: NDArray[np
             if _ink_level(crop) > word_ink + _LONE_INK_SHARE * max(0.0, paper - word_ink):
                 continue
             found.append((BBox(x0=start, y0=top, x1=end, y1=bottom), row[0]))
-    if not found:
-        return []
-    strip = _Strip.of(evened, [box for box, _ in found], max(1, round(_STRIP_GAP_IN * reader.dpi)))
-    tsv = reader.tsv(strip.image, lang=lang, psm=_PAGE_SEGMENTATION_BLOCK, variables={})
     kept = []
-    for (_, neighbour), read in zip(found, strip.split(_tsv_words(tsv)), strict=True):
+    readings = _read_strip(evened, [box for box, _ in found], reader, lang, {})
+    for (_, neighbour), read in zip(found, readings, strict=True):
         if (len(read) == 1 and read[0].conf >= _LONE_MIN_CONFIDENCE
                 and read[0].text.rstrip(".,:;").isalnum()):
             kept.append(read[0].model_copy(update={"block": neighbour.block, "line": neighbour.line}))
@@ -845,14 +842,21 @@ def second_reading(words: Sequence[Word], evened: NDArray[np.uint8], reader: _Re
 
 def _read_again(words: Sequence[Word], chosen: Sequence[int], evened: NDArray[np.uint8], reader: _Reader,
                 lang: str) -> list[tuple[int, list[Word]]]:
-    """The ``chosen`` of ``words`` read again by ``lang``, all in one read of a strip of their crops (one
-    line each, no letter Albanian lacks): each chosen number with the words its crop gave."""
-    if not chosen:
+    """The ``chosen`` of ``words`` read again by ``lang`` (no letter Albanian lacks): each chosen number
+    with the words its crop gave."""
+    found = _read_strip(evened, [words[number].bbox for number in chosen], reader, lang,
+                        {"tessedit_char_blacklist": _NOT_ALBANIAN})
+    return list(zip(chosen, found, strict=True))
+
+
+def _read_strip(evened: NDArray[np.uint8], boxes: Sequence[BBox], reader: _Reader, lang: str,
+                variables: Mapping[str, str]) -> list[list[Word]]:
+    """The crops of ``boxes`` read in one read of a strip of them, one line each: the words of each."""
+    if not boxes:
         return []
-    strip = _Strip.of(evened, [words[number].bbox for number in chosen], max(1, round(_STRIP_GAP_IN * reader.dpi)))
-    tsv = reader.tsv(strip.image, lang=lang, psm=_PAGE_SEGMENTATION_BLOCK,
-                     variables={"tessedit_char_blacklist": _NOT_ALBANIAN})
-    return list(zip(chosen, strip.split(_tsv_words(tsv)), strict=True))
+    strip = _Strip.of(evened, boxes, max(1, round(_STRIP_GAP_IN * reader.dpi)))
+    tsv = reader.tsv(strip.image, lang=lang, psm=_PAGE_SEGMENTATION_BLOCK, variables=variables)
+    return strip.split(_tsv_words(tsv))
 
 
 def _model(word: Word, languages: WordLanguages) -> tuple[str, bool]:
