@@ -367,7 +367,7 @@ def run_benchmark(pdf: Path, *, service_id: str, jobs: int = os.cpu_count() or 1
             runs.append(shaped)
         after, steady_after = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
         floors = [_mean_floor(before, after)]
-        if len(runs) > 1 and runs[1].name == "sportel-steady" and steady_before and steady_after:
+        if any(run.name == "sportel-steady" for run in runs) and steady_before and steady_after:
             floors.append(_mean_floor(steady_before, steady_after))
         result = BenchResult(pages=before.pages, jobs=jobs, engine=engine, runs=[*floors, *runs])
         result.steady_steps_cpu = next((r.steps_cpu for r in runs if r.steps_cpu), {})

@@ -86,10 +86,6 @@ def progress_of(context: WorkerContext, batch_id: str) -> Progress:
         return Progress(*repo.batch_progress(session, batch_id))
 
 
-def _process_cpu() -> float:
-    return time.process_time()
-
-
 @contextmanager
 def local_workers(settings: Settings) -> Iterator[tuple[dramatiq.Broker, WorkerContext]]:
     """The broker and adapters of this process, with the in-process broker's worker threads running
@@ -122,11 +118,11 @@ def run_batch(settings: Settings, files: Sequence[Path], *, service_id: str, cas
             _, warm_batch = submit_batch(context, broker, warm_up, service_id=service_id, case_id=None,
                                          station=station)
             _wait_for(context, warm_batch, None, start + timeout_s)
-        submitted, submitted_cpu = time.perf_counter(), _process_cpu()
+        submitted, submitted_cpu = time.perf_counter(), time.process_time()
         case_id, batch_id = submit_batch(context, broker, files, service_id=service_id, case_id=case_id,
                                          station=station)
         _wait_for(context, batch_id, on_progress, start + timeout_s)
-        done, done_cpu = time.perf_counter(), _process_cpu()
+        done, done_cpu = time.perf_counter(), time.process_time()
     return RunResult(case_id=case_id, batch_id=batch_id, seconds=time.perf_counter() - start,
                      batch_seconds=done - submitted, batch_cpu_seconds=done_cpu - submitted_cpu)
 
