@@ -4,8 +4,8 @@ Each page is first looked at on its own (:func:`inspect_sheet`): a Sportel cover
 QR code), a blank page, or content. :func:`split_batch` then cuts the batch: a cover routes it to a case
 and service, separator sheets (and, when asked, blank pages) end one document and start the next, and the
 sheets themselves belong to no document. A batch scanned without separators is cut where the pages say so:
-page numbers ("Faqe 1 nga 2"), a first page announcing itself with a title or letterhead, or a change of
-document type between pages.
+page numbers ("Faqe 1 nga 2"), a first page announcing itself with a title or letterhead, the start of
+another multi-page input file, or a change of document type between pages.
 """
 
 from __future__ import annotations
@@ -158,14 +158,34 @@ def _default_catalog() -> Catalog:
     return load_catalog()
 
 
+def file_starts(files: Sequence[str]) -> frozenset[int]:
+    """Indices where another input file begins (``files`` names each page's file, in batch order) and one
+    of the two files has more than one page.
+
+    A multi-page PDF or TIFF is one scan of a stack: it rarely ends in the middle of a document. Single
+    images are different: an ID card's front and back often come as two photos, so between two single
+    images the pages' texts decide alone.
+    """
+    pages_per_file: dict[str, int] = {}
+    for file in files:
+        pages_per_file[file] = pages_per_file.get(file, 0) + 1
+    return frozenset(
+        index for index in range(1, len(files))
+        if files[index] != files[index - 1]
+        and max(pages_per_file[files[index]], pages_per_file[files[index - 1]]) > 1
+    )
+
+
 def _auto_starts(pages: Sequence[int], sheets: Sequence[SheetInfo], texts: Sequence[str],
-                 catalog: Catalog, model: TextModel | None) -> list[int]:
+                 catalog: Catalog, model: TextModel | None, new_files: frozenset[int] = frozenset()) -> list[int]:
     """Batch indices, among ``pages``, where a new document starts (the first page always does)."""
     starts = [pages[0]]
     previous_number: tuple[int, int] | None = None
     current_type: str | None = None
     has_content = False
+    in_new_file = False
     for index in pages:
+        in_new_file = in_new_file or index in new_files
         if sheets[index].kind == "blank":
             continue  # a blank page inside a document stays with it
         text = texts[index]
@@ -178,7 +198,7 @@ def _auto_starts(pages: Sequence[int], sheets: Sequence[SheetInfo], texts: Seque
                 new = number[0] == 1
             elif previous_number is not None and previous_number[0] < previous_number[1]:
                 new = False  # the page before said more pages follow
-            elif title_match(text, catalog) is not None or opens_a_document(text):
+            elif in_new_file or title_match(text, catalog) is not None or opens_a_document(text):
                 new = True
             else:
                 new = None not in (confident_type, current_type) and confident_type != current_type
@@ -186,6 +206,7 @@ def _auto_starts(pages: Sequence[int], sheets: Sequence[SheetInfo], texts: Seque
                 starts.append(index)
                 current_type = None
         has_content = True
+        in_new_file = False
         previous_number = number
         if current_type is None:
             current_type = confident_type
@@ -199,13 +220,17 @@ def split_batch(
     blank_separates: bool = False,
     catalog: Catalog | None = None,
     model: TextModel | None = None,
+    files: Sequence[str] | None = None,
 ) -> SplitResult:
     """Cut a batch (one :class:`SheetInfo` per page, in scan order) into documents.
 
     Separator sheets, and blank pages when ``blank_separates`` is set, cut; otherwise blank pages stay in
     the document around them. With no separators and ``page_texts`` given (one OCR text per page), the
-    cuts come from the pages themselves; with neither, the whole batch is one document.
+    cuts come from the pages themselves, and from ``files`` (each page's input file, see
+    :func:`file_starts`) when given; with neither, the whole batch is one document.
     """
+    if files is not None and len(files) != len(sheets):
+        raise InputError(f"{len(sheets)} pages but {len(files)} input file names")
     if page_texts is not None and len(page_texts) != len(sheets):
         raise InputError(f"{len(sheets)} pages but {len(page_texts)} page texts")
     case_id: str | None = None
@@ -240,7 +265,8 @@ def split_batch(
     for pages, run_boundary in runs:
         starts = [pages[0]]
         if page_texts is not None and not separated:
-            starts = _auto_starts(pages, sheets, page_texts, catalog or _default_catalog(), model)
+            starts = _auto_starts(pages, sheets, page_texts, catalog or _default_catalog(), model,
+                                  file_starts(files) if files is not None else frozenset())
         ends = [*starts[1:], pages[-1] + 1]
         for position, (start, end) in enumerate(zip(starts, ends, strict=True)):
             kind: Boundary = run_boundary if position == 0 else "auto"
@@ -261,14 +287,14 @@ def boundary_f1(true_starts: Sequence[int], predicted_starts: Sequence[int]) -> 
 
 
 def document_starts(texts: Sequence[str], blank: Sequence[bool], *, catalog: Catalog | None = None,
-                    model: TextModel | None = None) -> list[int]:
+                    model: TextModel | None = None, files: Sequence[str] | None = None) -> list[int]:
     """Where documents start (0-based) in a run of pages scanned with no sheet between them, from the
-    pages' OCR texts. Blank pages (``blank``) stay with the document around them; the first page always
-    starts one."""
+    pages' OCR texts and, when given, their input ``files`` (:func:`file_starts`). Blank pages (``blank``)
+    stay with the document around them; the first page always starts one."""
     if len(texts) != len(blank):
         raise InputError(f"{len(texts)} page texts but {len(blank)} blank flags")
     if not texts:
         return []
     sheets = [SheetInfo(kind="blank" if is_blank else "content") for is_blank in blank]
-    spans = split_batch(sheets, texts, catalog=catalog, model=model).documents
+    spans = split_batch(sheets, texts, catalog=catalog, model=model, files=files).documents
     return [0, *(span.start for span in spans[1:])]

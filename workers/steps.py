@@ -281,10 +281,11 @@ def _split_document(ctx: WorkerContext, document_id: str) -> list[Next]:
             texts = [ocr.text if (ocr := _load(session, p.id, "ocr", PageOcr)) is not None else "" for p in pages]
             blank = [bool(p.blank) or p.sheet_kind == "blank" or not text for p, text in zip(pages, texts, strict=True)]
             indices = [p.batch_index for p in pages]
+            files = [p.input_file_id for p in pages]
     if split is not None:
         return [Next("classify_document", d) for d in split.document_ids[1:]]
     starts = [0] if separated or not pages else document_starts(texts, blank, catalog=ctx.catalog,
-                                                                model=ctx_model(ctx))
+                                                                model=ctx_model(ctx), files=files)
     ends = [*starts[1:], len(indices)]
     split = DocumentSplit(document_ids=[document_id, *(new_id() for _ in starts[1:])],
                           first_pages=[indices[s] for s in starts], last_pages=[indices[e - 1] for e in ends])

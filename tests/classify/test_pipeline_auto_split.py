@@ -120,3 +120,45 @@ def test_a_redelivered_classification_splits_nothing_twice(stack_run: StackRun) 
     # The provisional document names the documents it split off again, in case the first send was lost.
     assert {n.subject_id for n in again if n.step == "classify_document"} == {d[3] for d in before[1:]}
     assert [n.step for n in again].count("redact_document") == 1
+
+
+_LEASE_PAGES = (
+    "Qiradhënësi i jep me qira qiramarrësit banesën në adresën e mësipërme.\n"
+    "Neni 1 Objekti i kontratës\nBanesa ka dy dhoma, kuzhinë dhe tualet.\n"
+    "Neni 2 Afati\nKontrata lidhet për një periudhë dymbëdhjetë mujore.\n"
+    "Neni 3 Qiraja\nQiraja mujore paguhet brenda datës pesë të çdo muaji.",
+    "Neni 4 Detyrimet e palëve\nQiramarrësi paguan faturat e energjisë dhe ujit.\n"
+    "Neni 5 Zgjidhja e kontratës\nKontrata zgjidhet me njoftim një muaj përpara.\n"
+    "QIRADHËNËSI                    QIRAMARRËSI",
+)
+
+
+def _two_page_pdf(path: Path) -> Path:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 40)
+    pages = []
+    for text in _LEASE_PAGES:
+        page = Image.new("L", (2480, 3508), 255)
+        ImageDraw.Draw(page).multiline_text((200, 300), text, fill=0, font=font, spacing=24)
+        pages.append(page)
+    pages[0].save(path, save_all=True, append_images=pages[1:], resolution=300)
+    return path
+
+
+def test_two_multi_page_files_alike_in_text_stay_two_documents(tmp_path: Path) -> None:
+    """Two leases handed in as two PDFs, their titles lost and no page numbers: the pages' texts alone would
+    make one four-page document of them; the file boundary keeps them apart."""
+    from workers.bootstrap import build
+    from workers.local import run_batch
+
+    files = [_two_page_pdf(tmp_path / "first.pdf"), _two_page_pdf(tmp_path / "second.pdf")]
+    settings = load_settings(home=tmp_path / "home", broker="stub", worker_threads=2)
+    result = run_batch(settings, files, service_id=E2E_SERVICE, case_id="C-E2E-FILES")
+    broker, context = build(settings)
+    try:
+        with repo.session_scope(context.session_factory) as session:
+            documents = sorted((d.first_page, d.last_page) for d in repo.documents_of_batch(session, result.batch_id))
+    finally:
+        broker.close()
+    assert documents == [(0, 1), (2, 3)]

@@ -14,6 +14,7 @@ from stages.sheets import render_cover_sheet, render_separator_sheet
 from stages.split import (
     boundary_f1,
     document_starts,
+    file_starts,
     inspect_sheet,
     opens_a_document,
     page_number,
@@ -206,6 +207,36 @@ def test_two_documents_of_one_type_in_a_row_are_two(catalog: Catalog) -> None:
     assert document_starts([declaration, declaration], [False, False], catalog=catalog) == [0, 1]
     numbered = [declaration + "\nFaqe 1 nga 2", "DEKLARATË E ANËTARËVE\nTjetër tekst\nFaqe 2 nga 2"]
     assert document_starts(numbered, [False, False], catalog=catalog) == [0]
+
+
+def test_another_multi_page_file_starts_a_document(catalog: Catalog) -> None:
+    """Two leases, each a two-page PDF whose title was lost under a stamp and with no page numbers: alike
+    texts of one type. The texts alone keep the four pages together; the files cut them."""
+    first_page = "Qiradhënësi i jep me qira qiramarrësit banesën në adresën e mësipërme.\n" + LEASE_PAGE_2
+    texts = [first_page, LEASE_PAGE_2] * 2
+    blank = [False] * 4
+    assert document_starts(texts, blank, catalog=catalog) == [0]
+    assert document_starts(texts, blank, catalog=catalog, files=["a", "a", "b", "b"]) == [0, 2]
+
+
+def test_a_file_start_waits_for_content_and_gives_way_to_page_numbers(catalog: Catalog) -> None:
+    # The new file's first page is blank: its document starts on its first page with content.
+    texts = [ALBANIAN["lease_or_use_contract"], LEASE_PAGE_2, "", LEASE_PAGE_2]
+    starts = document_starts(texts, [False, False, True, False], catalog=catalog, files=["a", "a", "b", "b"])
+    assert starts == [0, 3]
+    # One contract scanned into two files: its page number says the second file goes on with it.
+    numbered = [ALBANIAN["lease_or_use_contract"] + "\nFaqe 1 nga 3", LEASE_PAGE_2 + "\nFaqe 2 nga 3",
+                "Neni 9 Dispozita të fundit\nFaqe 3 nga 3"]
+    assert document_starts(numbered, [False] * 3, catalog=catalog, files=["a", "a", "b"]) == [0]
+
+
+def test_only_multi_page_files_cut() -> None:
+    # An ID card's front and back as two photos: between single images the texts decide alone.
+    assert file_starts(["front.jpg", "back.jpg"]) == frozenset()
+    assert file_starts(["a.pdf", "a.pdf", "b.jpg", "c.jpg", "d.pdf", "d.pdf"]) == {2, 4}
+    assert file_starts([]) == frozenset()
+    with pytest.raises(InputError):
+        split_batch([CONTENT, CONTENT], ["a", "b"], files=["a.pdf"])
 
 
 def test_separators_win_over_automatic_cuts(catalog: Catalog) -> None:
