@@ -19,8 +19,9 @@ from numpy.typing import NDArray
 from presidio_analyzer import AnalyzerEngine
 
 from pipeline.models import BBox, PageOcr, PiiFinding, Word
+from privacy.analysis import analyze
 from privacy.page_text import PageText, PlacedWord, TextHit, build_page_text, words_inside
-from privacy.recognizers.base import LANGUAGE, VALIDATED
+from privacy.recognizers.base import VALIDATED
 from privacy.recognizers.lexicon import first_names, generic_words, known_name, surnames
 from privacy.recognizers.ocr_text import fold, is_upper_initial
 from privacy.recover import RECOVERED_LINE_BASE, InkCheck, ink_check, recover_words, with_recovered
@@ -29,6 +30,7 @@ from privacy.reread import reread_fields, reread_mrz_number
 from privacy.signature_lines import signature_names
 from privacy.tables import table_hits
 from privacy.tess import read_region
+from stages.images import darkest_half
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ COVERED_SHARE = 0.8
 def _analyzer_hits(layout: PageText, analyzer: AnalyzerEngine) -> list[TextHit]:
     return [
         TextHit(r.entity_type, r.start, r.end, r.score, bool((r.recognition_metadata or {}).get(VALIDATED)))
-        for r in analyzer.analyze(layout.text, language=LANGUAGE)
+        for r in analyze(analyzer, layout.text)
     ]
 
 
@@ -222,13 +224,14 @@ SIGNATURE_SCORE = 0.6
 SENTENCE_WORDS = 4
 
 
-def _signature_names(page: PageOcr, image: NDArray[np.uint8], findings: list[PiiFinding]) -> list[PiiFinding]:
+def _signature_names(page: PageOcr, image: NDArray[np.uint8], findings: list[PiiFinding],
+                     half: NDArray[np.uint8] | None) -> list[PiiFinding]:
     """Names under signature lines that the text did not already give: their value is what OCR read of
     them, or a closer read of the box; empty when nothing is legible (the box is then proven by its
     pixels)."""
     found = []
     known, vocabulary = first_names() | surnames(), generic_words()
-    for box in signature_names(page, image):
+    for box in signature_names(page, image, half=half):
         probe = PiiFinding(entity_type="PERSON", page_index=page.page_index, bbox=box, score=SIGNATURE_SCORE)
         if _covered(probe, findings):
             continue
@@ -283,14 +286,16 @@ def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: Analyze
     # goes (the recovered words of the second pass are read from dark ink only).
     ink = ink_check(page, image) if image is not None else None
     findings = _detect(page, image, analyzer, ink)
-    recovered = recover_words(page, image) if image is not None else []
+    # The ink masks of recovery and of signature lines are both made from the page at half size.
+    half = darkest_half(ink.image) if ink is not None else None
+    recovered = recover_words(page, image, half=half) if image is not None else []
     read = with_recovered(page, recovered) if recovered else page
     if recovered:
         second = _detect(read, None, analyzer, ink)
         findings += [f for f in second if not _covered(f, findings)]
         findings += [f for f in _recovered_names(page, read, recovered) if not _covered(f, findings)]
     if image is not None:
-        findings += _signature_names(page, image, findings)
+        findings += _signature_names(page, image, findings, half)
     # Repeats are looked for in the page's words and in those recovered: a name printed again under a
     # stamp ("MUHARREMI" above the machine-readable zone) may only have been read the second time.
     findings += repeated_values(read, findings)

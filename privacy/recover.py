@@ -64,13 +64,22 @@ def _erase_rules(dark_half: NDArray[np.uint8], line_height: int) -> None:
     A rule is ink that, with a dash's gaps closed, runs on for several line heights while staying
     thinner than a line of text is tall."""
     half = max(4, line_height // 2)
-    for mask in (dark_half, dark_half.T):
-        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, max(3, half // 2)), np.uint8))
-        runs = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((1, 3 * half), np.uint8))
+    gap, run, thickness = max(3, half // 2), 3 * half, max(2, half // 3)
+    # Down is across with every kernel turned: the same pixels as the across pass on the transposed mask,
+    # without OpenCV copying that strided view first (three times slower).
+    for turned in (False, True):
+        closed = cv2.morphologyEx(dark_half, cv2.MORPH_CLOSE, _line_kernel(gap, 1, turned))
+        runs = cv2.morphologyEx(closed, cv2.MORPH_OPEN, _line_kernel(run, 1, turned))
         # A run as tall as a text line is a line of text whose letters the closing joined, not a rule.
-        text_rows = cv2.morphologyEx(runs, cv2.MORPH_OPEN, np.ones((max(2, half // 3), 1), np.uint8))
+        text_rows = cv2.morphologyEx(runs, cv2.MORPH_OPEN, _line_kernel(1, thickness, turned))
         rules = cv2.dilate(cv2.subtract(runs, text_rows), np.ones((3, 3), np.uint8))
-        mask[rules > 0] = 0
+        # Zeroed where a rule is, in place: a multiplication costs a fifth of a masked assignment.
+        np.multiply(dark_half, rules == 0, out=dark_half, casting="unsafe")
+
+
+def _line_kernel(length: int, thickness: int, turned: bool) -> NDArray[np.uint8]:
+    """A kernel ``length`` across and ``thickness`` down, or, ``turned``, as long down and as thick across."""
+    return np.ones((length, thickness) if turned else (thickness, length), np.uint8)
 
 
 def _stack(gray: NDArray[np.uint8], boxes: list[BBox]) -> tuple[NDArray[np.uint8], list[int]]:
@@ -166,12 +175,13 @@ def _read_sparse(canvas: NDArray[np.uint8], *, dpi: int, lang: str) -> list[Word
     return read_words(canvas, lang=lang, psm=SPARSE, dpi=dpi)
 
 
-def recover_words(page: PageOcr, image: NDArray[np.uint8]) -> list[Word]:
-    """Words in the page image that ``page``'s OCR left out or read poorly, in page pixels."""
+def recover_words(page: PageOcr, image: NDArray[np.uint8], *, half: NDArray[np.uint8] | None = None) -> list[Word]:
+    """Words in the page image that ``page``'s OCR left out or read poorly, in page pixels. ``half`` is
+    :func:`stages.images.darkest_half` of the page when the caller has it already."""
     gray = _gray(image)
     if gray.shape != (page.height, page.width):
         return []
-    dark_half = (darkest_half(gray) < DARK).astype(np.uint8)
+    dark_half = ((darkest_half(gray) if half is None else half) < DARK).astype(np.uint8)
     for word in page.words:
         if word.conf >= WELL_READ:
             box = word.bbox.grow(3, page.width, page.height)

@@ -20,8 +20,9 @@ from numpy.typing import NDArray
 from presidio_analyzer import AnalyzerEngine
 
 from pipeline.models import BBox, PageOcr, PiiFinding, Word
+from privacy.analysis import analyze
 from privacy.page_text import PageText, PlacedWord, TextHit
-from privacy.recognizers.base import LANGUAGE, VALIDATED
+from privacy.recognizers.base import VALIDATED
 from privacy.recognizers.labels import labelled_values
 from privacy.recognizers.mrz import mrz_fields
 from privacy.recognizers.ocr_text import fold
@@ -128,7 +129,7 @@ def _neighbour_edges(layout: PageText, first: PlacedWord, last: PlacedWord) -> t
 
 def _validated_value(analyzer: AnalyzerEngine, label: str, value: str, entity: str) -> tuple[str, float] | None:
     prefix = label + ": "
-    for found in analyzer.analyze(prefix + value, language=LANGUAGE, entities=[entity]):
+    for found in analyze(analyzer, prefix + value, [entity]):
         if found.start >= len(prefix) and (found.recognition_metadata or {}).get(VALIDATED):
             return (prefix + value)[found.start : found.end], found.score
     return None

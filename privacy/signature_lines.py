@@ -150,13 +150,14 @@ def _rule_below(rule: BBox, rules: list[BBox], line_height: int) -> bool:
     return False
 
 
-def signature_names(page: PageOcr, image: NDArray[np.uint8]) -> list[BBox]:
-    """Boxes of the printed names under the page's signature lines."""
+def signature_names(page: PageOcr, image: NDArray[np.uint8], *, half: NDArray[np.uint8] | None = None) -> list[BBox]:
+    """Boxes of the printed names under the page's signature lines. ``half`` is
+    :func:`stages.images.darkest_half` of the page when the caller has it already."""
     gray = _gray(image)
     if gray.shape != (page.height, page.width):
         return []
     mm = page.dpi / MM_PER_INCH
-    inked_half = (darkest_half(gray) < LINE_INK).astype(np.uint8)
+    inked_half = ((darkest_half(gray) if half is None else half) < LINE_INK).astype(np.uint8)
     heights = [w.bbox.height for w in page.words if w.conf >= WELL_READ]
     line_height = int(median(heights)) if heights else int(4 * mm)
     boxes: list[BBox] = []

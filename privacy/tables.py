@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from presidio_analyzer import AnalyzerEngine
 
 from pipeline.models import Word
+from privacy.analysis import analyze
 from privacy.page_text import PageText, PlacedWord, TextHit
-from privacy.recognizers.base import LANGUAGE, VALIDATED
+from privacy.recognizers.base import VALIDATED
 from privacy.recognizers.labels import OTHER, label_entity, label_pattern, translation_end
 from privacy.recognizers.lexicon import generic_words, known_name
 from privacy.recognizers.ocr_text import fold
@@ -384,7 +385,7 @@ def _analyze_cell(layout: PageText, analyzer: AnalyzerEngine, column: _Column, c
     synthetic = prefix + layout.text[start:end]
     shift = start - len(prefix)
     hits = []
-    for result in analyzer.analyze(synthetic, language=LANGUAGE, entities=[column.entity]):
+    for result in analyze(analyzer, synthetic, [column.entity]):
         if result.start < len(prefix):
             continue
         validated = bool((result.recognition_metadata or {}).get(VALIDATED, False))
