@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar, get_args
+from typing import Any, ClassVar, Literal, Protocol, TypeVar, get_args
 
 from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.api import FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -78,9 +79,6 @@ from pipeline.models import InputSignatureReport, InputSignatures, PadesLevel, S
 from pipeline.settings import Settings
 from stages.pki import ensure_demo_pki
 from stages.sign_check import ExpectedSigner, b_b_signature_checks_out
-
-if TYPE_CHECKING:
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
 __all__ = [
     "SignerConfig",
@@ -911,10 +909,6 @@ class _StampFont(FontEngineFactory):
     font_size: int
 
     def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: Any = None) -> GlyphAccumulator:
-        # Imported here: it brings fontTools, uharfbuzz and lxml (15 MB resident), which only the visible
-        # stamp needs.
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
-
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]
         return GlyphAccumulator(

@@ -83,27 +83,3 @@ def test_stamp_text_renders_readably(stamped: bytes, tmp_path: Path) -> None:
 
     assert fuzz.partial_ratio(_fold(STAMP_TEXT), text) >= 90, text
     assert "ë" in text
-
-
-_PROBE = """
-import sys
-from stages.pki import ensure_demo_pki
-from stages.sign import SignerConfig, load_signer, sign_pdf
-import pikepdf, io
-pki = ensure_demo_pki(__import__("pathlib").Path(sys.argv[1]))
-pdf = pikepdf.new(); pdf.add_blank_page(); buffer = io.BytesIO(); pdf.save(buffer)
-signer = load_signer(SignerConfig(pkcs12=pki.signer_p12, passphrase=pki.passphrase))
-sign_pdf(buffer.getvalue(), signer, reason="x", stamp_text=sys.argv[2] or None)
-print(sorted(name for name in ("fontTools", "uharfbuzz") if name in sys.modules))
-"""
-
-
-@pytest.mark.parametrize(("stamp", "loaded"), [("", "[]"), (STAMP_TEXT, "['fontTools', 'uharfbuzz']")])
-def test_the_font_tools_load_only_for_a_visible_stamp(stamp: str, loaded: str, tmp_path: Path) -> None:
-    """fontTools and uharfbuzz (with lxml, 15 MB resident) serve the visible stamp alone: a worker that
-    signs without one never loads them."""
-    import sys
-
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(tmp_path / "pki"), stamp],
-                          capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == loaded
