@@ -137,10 +137,8 @@ def test_ink_masks_from_one_half_size_page(ocr_pages: list[OcrPage]) -> None:
         assert signature_names(page, image, half=darkest_half(image)) == signature_names(page, image)
 
 
-def test_analysis_without_spacy_gives_presidios_results(ocr_pages: list[OcrPage], analyzer: AnalyzerEngine,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [build_page_text(p.page).text for p in ocr_pages]
-    expected = [analyzer.analyze(text, language=LANGUAGE) for text in texts]
+def _texts_tokenised(analyzer: AnalyzerEngine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the analyzer's spaCy pipeline will be given from now on, as a list that fills up."""
     tokenised: list[str] = []
     process_text = analyzer.nlp_engine.process_text
 
@@ -149,6 +147,14 @@ def test_analysis_without_spacy_gives_presidios_results(ocr_pages: list[OcrPage]
         return process_text(text, language)
 
     monkeypatch.setattr(analyzer.nlp_engine, "process_text", recording)
+    return tokenised
+
+
+def test_analysis_without_spacy_gives_presidios_results(ocr_pages: list[OcrPage], analyzer: AnalyzerEngine,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [build_page_text(p.page).text for p in ocr_pages]
+    expected = [analyzer.analyze(text, language=LANGUAGE) for text in texts]
+    tokenised = _texts_tokenised(analyzer, monkeypatch)
     assert not needs_nlp(analyzer)
     assert [analyze(analyzer, text) for text in texts] == expected
     assert sum(len(r) for r in expected) > 50
@@ -162,14 +168,7 @@ def test_a_recognizer_with_context_words_gets_the_nlp_pass(analyzer: AnalyzerEng
         supported_entity="CASE_NUMBER", supported_language=LANGUAGE, context=["dosja"],
         patterns=[Pattern("case", r"\bC-\d{4}-\d{6}\b", 0.3)])], supported_languages=[LANGUAGE])
     with_context = AnalyzerEngine(registry=registry, nlp_engine=analyzer.nlp_engine, supported_languages=[LANGUAGE])
-    tokenised: list[str] = []
-    process_text = analyzer.nlp_engine.process_text
-
-    def recording(text: str, language: str) -> NlpArtifacts:
-        tokenised.append(text)
-        return process_text(text, language)
-
-    monkeypatch.setattr(analyzer.nlp_engine, "process_text", recording)
+    tokenised = _texts_tokenised(analyzer, monkeypatch)
     text = "Dosja C-2026-000123, Emri: Arben Hoxha"
     assert needs_nlp(with_context)
     assert analyze(with_context, text) == with_context.analyze(text, language=LANGUAGE)
