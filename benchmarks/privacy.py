@@ -135,10 +135,6 @@ def area(box: BBox) -> int:
     return max(0, box.width) * max(0, box.height)
 
 
-def intersection(a: BBox, b: BBox) -> int:
-    return max(0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0, min(a.y1, b.y1) - max(a.y0, b.y0))
-
-
 def coverage(target: BBox, boxes: list[BBox]) -> float:
     """Share of ``target``'s pixels inside the union of ``boxes``."""
     if area(target) == 0:
@@ -191,13 +187,13 @@ def _miss_kind(item: PiiTruth, box: BBox, seeded: list[tuple[PiiTruth, BBox]], f
     (a value printed twice, as on an ID card, is not a shifted box)."""
     if turned:
         return "missed-geometry"
-    if words is None or any(intersection(word.bbox, box) >= 0.3 * max(1, area(word.bbox)) for word in words):
+    if words is None or any(word.bbox.intersection_area(box) >= 0.3 * max(1, area(word.bbox)) for word in words):
         return "missed"
     others = [other for other, other_box in seeded if other is not item]
     for finding in findings:
         if finding.entity_type != item.entity_type or not _same_text(finding.value, item.value):
             continue
-        accounted = any(intersection(finding.bbox, other_box) > 0 for other, other_box in seeded
+        accounted = any(finding.bbox.intersection_area(other_box) > 0 for other, other_box in seeded
                         if other in others and other.entity_type == item.entity_type)
         if not accounted and _near(finding.bbox, box, 2 * box.height):
             return "misaligned"
@@ -225,7 +221,7 @@ def score_page(figures: PrivacyFigures, doc_id: str, page_number: int, seeded: l
     for finding in findings:
         score = figures.score(finding.entity_type)
         score.findings += 1
-        if any(intersection(finding.bbox, box) >= PRECISION_OVERLAP * min(area(finding.bbox), area(box))
+        if any(finding.bbox.intersection_area(box) >= PRECISION_OVERLAP * min(area(finding.bbox), area(box))
                for item, box in seeded if item.entity_type == finding.entity_type):
             score.correct += 1
         else:

@@ -40,6 +40,15 @@ class BBox(Frozen):
             y1=max(self.y1, other.y1),
         )
 
+    def intersection_area(self, other: BBox) -> int:
+        """Pixels this box shares with ``other`` (0 when they do not meet)."""
+        width = min(self.x1, other.x1) - max(self.x0, other.x0)
+        height = min(self.y1, other.y1) - max(self.y0, other.y0)
+        return width * height if width > 0 and height > 0 else 0
+
+    def intersects(self, other: BBox) -> bool:
+        return self.intersection_area(other) > 0
+
     def grow(self, margin: int, width: int, height: int) -> BBox:
         """The box grown by ``margin`` pixels on every side, clipped to a ``width`` x ``height`` page."""
         return BBox(

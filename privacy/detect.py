@@ -128,8 +128,8 @@ def _overlap_groups(old: list[Word], new: list[Word]) -> list[tuple[list[Word], 
     """New words with the old words they overlap, grouped transitively (two readings of one stretch)."""
     groups: list[tuple[list[Word], list[Word]]] = []
     for word in new:
-        under = [o for o in old if _touches(o.bbox, word.bbox)]
-        joined = [g for g in groups if any(o in g[0] for o in under) or any(_touches(n.bbox, word.bbox) for n in g[1])]
+        under = [o for o in old if o.bbox.intersects(word.bbox)]
+        joined = [g for g in groups if any(o in g[0] for o in under) or any(n.bbox.intersects(word.bbox) for n in g[1])]
         olds = [o for g in joined for o in g[0]] + [o for o in under if all(o not in g[0] for g in joined)]
         groups = [g for g in groups if all(g is not j for j in joined)] + [
             (olds, [*(n for g in joined for n in g[1]), word])]
@@ -213,9 +213,7 @@ def _covered(finding: PiiFinding, others: list[PiiFinding]) -> bool:
     for other in others:
         if other.entity_type != finding.entity_type:
             continue
-        width = min(box.x1, other.bbox.x1) - max(box.x0, other.bbox.x0)
-        height = min(box.y1, other.bbox.y1) - max(box.y0, other.bbox.y0)
-        if width > 0 and height > 0 and width * height >= COVERED_SHARE * area:
+        if box.intersection_area(other.bbox) >= COVERED_SHARE * area:
             return True
     return False
 
@@ -265,12 +263,8 @@ def _own_words(page: PageOcr, box: BBox, value: str) -> str:
     """The words of a signature box's reading that the page does not also print elsewhere: a garbled
     read of a name under a stamp picks up stray words ("e", "gjelbërimit") that the verification would
     then find, legitimately, in the rest of the page."""
-    elsewhere = {fold(w.text.strip(".,;:()[]|'\"")) for w in page.words if not _touches(w.bbox, box)}
+    elsewhere = {fold(w.text.strip(".,;:()[]|'\"")) for w in page.words if not w.bbox.intersects(box)}
     return " ".join(word for word in value.split() if fold(word.strip(".,;:()[]|'\"")) not in elsewhere)
-
-
-def _touches(word: BBox, box: BBox) -> bool:
-    return min(word.x1, box.x1) > max(word.x0, box.x0) and min(word.y1, box.y1) > max(word.y0, box.y0)
 
 
 def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine) -> list[PiiFinding]:

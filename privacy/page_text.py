@@ -213,8 +213,6 @@ def _cell(layout: PageText, group: list[PlacedWord]) -> Cell:
 def words_inside(page: PageOcr, box: BBox, share: float = 0.5) -> str:
     """The OCR words lying at least ``share`` inside ``box``, in reading order."""
     def inside(word: BBox) -> float:
-        width = min(word.x1, box.x1) - max(word.x0, box.x0)
-        height = min(word.y1, box.y1) - max(word.y0, box.y0)
-        return width * height / max(1, word.width * word.height) if width > 0 and height > 0 else 0.0
+        return word.intersection_area(box) / max(1, word.width * word.height)
 
     return " ".join(w.text for w in page.words if w.text.strip() and inside(w.bbox) >= share)

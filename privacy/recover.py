@@ -153,7 +153,7 @@ def _overlapping_groups(old: list[Word], new: list[Word]) -> list[tuple[list[int
     """Recovered words grouped with the page words they overlap, transitively."""
     groups: list[tuple[set[int], list[Word]]] = []
     for word in new:
-        under = {i for i, o in enumerate(old) if _overlap(o.bbox, word.bbox)}
+        under = {i for i, o in enumerate(old) if o.bbox.intersects(word.bbox)}
         joined = [g for g in groups if g[0] & under]
         merged_old = under.union(*(g[0] for g in joined))
         merged_new = [*(w for g in joined for w in g[1]), word]
@@ -163,10 +163,6 @@ def _overlapping_groups(old: list[Word], new: list[Word]) -> list[tuple[list[int
 
 def _width(words: list[Word]) -> int:
     return max(w.bbox.x1 for w in words) - min(w.bbox.x0 for w in words)
-
-
-def _overlap(a: BBox, b: BBox) -> bool:
-    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
 
 
 def _read_sparse(canvas: NDArray[np.uint8], *, dpi: int, lang: str) -> list[Word]:

@@ -58,11 +58,7 @@ def redact_image(
 
 
 def _overlap(word: BBox, box: BBox) -> float:
-    inter_w = min(word.x1, box.x1) - max(word.x0, box.x0)
-    inter_h = min(word.y1, box.y1) - max(word.y0, box.y0)
-    if inter_w <= 0 or inter_h <= 0:
-        return 0.0
-    return inter_w * inter_h / max(1, word.width * word.height)
+    return word.intersection_area(box) / max(1, word.width * word.height)
 
 
 def redact_page_ocr(page: PageOcr, findings: Sequence[PiiFinding]) -> PageOcr:

@@ -24,15 +24,11 @@ _DECADES = "ABCDEFGHIJKLM"
 
 
 def mostly_inside(word: BBox, box: BBox) -> bool:
-    width = min(word.x1, box.x1) - max(word.x0, box.x0)
-    height = min(word.y1, box.y1) - max(word.y0, box.y0)
-    return width > 0 and height > 0 and width * height >= COVERED_SHARE * max(1, word.width * word.height)
+    return word.intersection_area(box) >= COVERED_SHARE * max(1, word.width * word.height)
 
 
 def _half_inside(word: BBox, box: BBox) -> bool:
-    width = min(word.x1, box.x1) - max(word.x0, box.x0)
-    height = min(word.y1, box.y1) - max(word.y0, box.y0)
-    return width > 0 and height > 0 and 2 * width * height >= max(1, word.width * word.height)
+    return 2 * word.intersection_area(box) >= max(1, word.width * word.height)
 
 
 def _name_words(findings: list[PiiFinding]) -> set[str]:

@@ -26,7 +26,7 @@ from presidio_analyzer import AnalyzerEngine
 from stdnum import iban
 from stdnum.al import nipt
 
-from benchmarks.privacy import EntityScore, area, coverage, intersection
+from benchmarks.privacy import EntityScore, area, coverage
 from pipeline.models import BBox, PageOcr, PiiFinding, Word
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -543,7 +543,7 @@ def score_pages(pages: list[OcrPage], detections: list[list[PiiFinding]]) -> dic
             score.findings += 1
             truth = [s.bbox for s in ocr_page.rendered.truth if s.entity == finding.entity_type]
             score.correct += any(
-                intersection(finding.bbox, box) >= PRECISION_OVERLAP * min(area(finding.bbox), area(box))
+                finding.bbox.intersection_area(box) >= PRECISION_OVERLAP * min(area(finding.bbox), area(box))
                 for box in truth
             )
     return scores

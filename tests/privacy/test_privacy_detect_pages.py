@@ -16,7 +16,6 @@ from tests.privacy.conftest import (
     RECALL_COVERAGE,
     OcrPage,
     coverage,
-    intersection,
     score_pages,
 )
 
@@ -78,7 +77,7 @@ def test_labels_are_not_redacted(ocr_pages: list[OcrPage], detections: list[list
             if not word.text.endswith(":") or not pattern.fullmatch(fold(word.text.rstrip(":"))):
                 continue
             area = word.bbox.width * word.bbox.height
-            if any(intersection(word.bbox, f.bbox) > 0.05 * area for f in findings):
+            if any(word.bbox.intersection_area(f.bbox) > 0.05 * area for f in findings):
                 hit_labels.append((page.rendered.name, word.text))
     assert hit_labels == []
 

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from pipeline.models import BBox, PageOcr, PiiFinding, RedactionReport
 from privacy.redact import build_redacted_pdf, redact_image, redact_page_ocr, sanitize_pdf
 from privacy.verify import verify_redaction
-from tests.privacy.conftest import OcrPage, Rendered, intersection, leaked, ocr
+from tests.privacy.conftest import OcrPage, Rendered, leaked, ocr
 
 pytestmark = pytest.mark.xdist_group("privacy_pages")
 
@@ -97,7 +97,7 @@ def test_covered_words_leave_the_text_layer_and_labels_stay(document: Document) 
     for page, findings in zip(document.pages, document.findings, strict=True):
         kept = redact_page_ocr(page.page, findings)
         assert len(kept.words) < len(page.page.words)
-        assert not any(intersection(w.bbox, f.bbox) > 0.1 * w.bbox.width * w.bbox.height
+        assert not any(w.bbox.intersection_area(f.bbox) > 0.1 * w.bbox.width * w.bbox.height
                        for w in kept.words for f in findings)
         assert any(w.text in ("Emri:", "Qiradhënësi:", "Emri", "NIPT") for w in kept.words)
         assert leaked(" ".join(w.text for w in kept.words), [page.rendered]) == []
