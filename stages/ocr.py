@@ -133,7 +133,7 @@ from pipeline.models import BBox, PageOcr, Word
 from stages.iban_digits import restore_iban_check_digits
 from stages.images import stack_crops
 from stages.phone_plus import restore_plus
-from stages.stamp_ink import cut_level, light_only, stained, without_light_ink
+from stages.stamp_ink import light_only, stained, without_light_ink
 
 log = logging.getLogger(__name__)
 
@@ -826,12 +826,12 @@ def stamp_reading(words: Sequence[Word], evened: NDArray[np.uint8], page: NDArra
         return list(words), frozenset()
     cleaned = evened.copy()
     height, width = cleaned.shape
-    padded = []
+    padded: list[tuple[BBox, float | None]] = []
     for _, box in chosen:
         pad = max(4, box.height // 3)
-        padded.append(BBox(x0=max(0, box.x0 - pad), y0=max(0, box.y0 - pad), x1=min(width, box.x1 + pad),
-                           y1=min(height, box.y1 + pad)))
-        without_light_ink(cleaned, page, padded[-1])
+        around = BBox(x0=max(0, box.x0 - pad), y0=max(0, box.y0 - pad), x1=min(width, box.x1 + pad),
+                      y1=min(height, box.y1 + pad))
+        padded.append((around, without_light_ink(cleaned, page, around)))
     readings = _read_strip(cleaned, [box for _, box in chosen], reader, lang, {})
     replaced: dict[int, list[Word]] = {}
     # Best read first: a line that takes in part of its neighbour (a stamp's fragments read as a line
@@ -857,12 +857,12 @@ def stamp_reading(words: Sequence[Word], evened: NDArray[np.uint8], page: NDArra
             del replaced[line]
     # Around a line read again, the stamp's own letters read as lines of their own would now join it
     # (its band is that of its print alone): words written only in the ink taken away are dropped.
-    cuts = [(box, cut_level(page, box)) for (line, _), box in zip(chosen, padded, strict=True) if line in replaced]
+    cuts = [cleaned_box for (line, _), cleaned_box in zip(chosen, padded, strict=True) if line in replaced]
     out: list[Word] = []
     done: set[int] = set()
     for word in words:
         if word.line not in replaced and word.conf < _FRAGMENT_CONFIDENCE and any(
-                cut is not None and _overlap(word.bbox, box) and light_only(evened, page, word.bbox, cut)
+                cut is not None and word.bbox.intersects(box) and light_only(evened, page, word.bbox, cut)
                 for box, cut in cuts):
             continue
         if word.line in replaced:
@@ -878,15 +878,9 @@ def _letters(words: Sequence[Word]) -> int:
     return sum(ch.isalnum() for word in words for ch in word.text)
 
 
-def _overlap(box: BBox, other: BBox) -> bool:
-    return box.x0 < other.x1 and other.x0 < box.x1 and box.y0 < other.y1 and other.y0 < box.y1
-
-
 def _mostly_within(box: BBox, other: BBox) -> bool:
     """Over half of ``box`` lies in ``other``."""
-    width = min(box.x1, other.x1) - max(box.x0, other.x0)
-    height = min(box.y1, other.y1) - max(box.y0, other.y0)
-    return width > 0 and height > 0 and 2 * width * height > box.width * box.height
+    return 2 * box.intersection_area(other) > box.width * box.height
 
 
 def _fragment(word: Word) -> bool:

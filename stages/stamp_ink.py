@@ -70,14 +70,15 @@ def stained(page: NDArray[np.uint8], box: BBox, dpi: int) -> bool:
     return stain_share(page, box, dpi) >= _STAINED_SHARE
 
 
-def without_light_ink(evened: NDArray[np.uint8], page: NDArray[np.uint8], box: BBox) -> None:
+def without_light_ink(evened: NDArray[np.uint8], page: NDArray[np.uint8], box: BBox) -> float | None:
     """Whiten in ``evened`` (in place, within ``box``) every pixel the scan ``page`` shows lighter than
-    the cut between the box's print and paper (:func:`cut_level`)."""
+    the cut between the box's print and paper (:func:`cut_level`); returns that cut."""
     cut = cut_level(page, box)
     if cut is None:
-        return
+        return None
     region = evened[box.y0 : box.y1, box.x0 : box.x1]
     region[page[box.y0 : box.y1, box.x0 : box.x1] > cut] = 255
+    return cut
 
 
 def cut_level(page: NDArray[np.uint8], box: BBox) -> float | None:
