@@ -3,14 +3,17 @@
 An IBAN opens with two letters (the country) and two check digits ("AL50 2053 6653 ..."); both models
 read the digits right after the letters as letters too ("ALSO", "ALIA", "ALO7"). Check digits are digits
 by the standard (ISO 13616), so a letter there is a misreading; which digit it stands for is settled by
-the check the digits exist for: the whole IBAN, read with the digit put back, must pass the mod-97 test.
-Only a candidate that passes, and is the only one that does, is taken.
+the check the digits exist for: the whole IBAN, read with the digit put back, must be valid
+(``stdnum.iban``: the mod-97 test, and the country's length and format). Only a candidate that passes,
+and is the only one that does, is taken.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+
+from stdnum import iban
 
 from pipeline.models import Word
 
@@ -26,12 +29,6 @@ _MIN_LENGTH = 15
 def _alphanumeric(text: str) -> str | None:
     core = text.rstrip(".,;")
     return core if core.isalnum() and core.isascii() else None
-
-
-def _passes(iban: str) -> bool:
-    """The ISO 7064 mod-97 check: letters as 10-35, the first four characters moved to the end."""
-    moved = iban[4:] + iban[:4]
-    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
 
 
 def _check_candidates(pair: str) -> list[str]:
@@ -59,7 +56,7 @@ def _restored_head(words: Sequence[Word], index: int) -> str | None:
         # The IBAN may end before the line does (a bank's name after it): every whole-group ending.
         for end in range(1, len(groups) + 1):
             body = head[:2] + digits + head[4:] + "".join(groups[1:end])
-            if _MIN_LENGTH <= len(body) <= _MAX_LENGTH and _passes(body.upper()):
+            if _MIN_LENGTH <= len(body) <= _MAX_LENGTH and iban.is_valid(body):
                 found.add(digits)
     if len(found) != 1:
         return None
