@@ -79,6 +79,7 @@ from pipeline.models import InputSignatureReport, InputSignatures, PadesLevel, S
 from pipeline.settings import Settings
 from stages.pki import ensure_demo_pki
 from stages.sign_check import ExpectedSigner, b_b_signature_checks_out
+from stages.sign_loop import new_signing_loop
 
 __all__ = [
     "SignerConfig",
@@ -813,7 +814,7 @@ class SigningSession:
         # pending task, the PDF in its arguments) on every run in the main thread.
         loop: asyncio.AbstractEventLoop | None = getattr(self._loops, "loop", None)
         if loop is None:
-            loop = self._loops.loop = asyncio.new_event_loop()
+            loop = self._loops.loop = new_signing_loop()
         return loop.run_until_complete(coroutine)
 
     def _checked_b_b_report(self) -> SignatureReport:
