@@ -36,6 +36,7 @@ from stages.images import decode_page, encode_page, is_jpeg
 from storage import repository as repo
 from storage.tables import new_id
 from workers.context import WorkerContext
+from workers.storing import put_all
 
 if TYPE_CHECKING:
     from stages.classify import TextModel
@@ -386,8 +387,8 @@ def redact_document(ctx: WorkerContext, document_id: str) -> list[Next]:
                                           zip(stored, pages, strict=True)),
                                          ctx.analyzer, lang=ctx.settings.ocr_languages)
         redacted_pdf, report, all_findings = redacted.pdf, redacted.report, redacted.all_findings
-        searchable_blob = ctx.blobs.put(searchable)
-        redacted_blob = ctx.blobs.put(redacted_pdf) if report.verified else None
+        keys = put_all(ctx.blobs, [searchable, redacted_pdf] if report.verified else [searchable])
+        searchable_blob, redacted_blob = keys[0], keys[1] if report.verified else None
         with repo.session_scope(ctx.session_factory) as session:
             repo.replace_pii_findings(session, document_id, all_findings)
             _save(session, document_id, "redact", report)
@@ -429,8 +430,9 @@ def sign_document(ctx: WorkerContext, document_id: str) -> list[Next]:
             valid = valid and redacted_report.valid
         # Stored once both are signed (a failed signature leaves nothing stored) and before the transaction
         # opens: a file's fsync inside it would hold the database's write lock.
-        signed_searchable_blob = ctx.blobs.put(signed_searchable)
-        signed_redacted_blob = None if signed_redacted is None else ctx.blobs.put(signed_redacted)
+        signed = [signed_searchable] if signed_redacted is None else [signed_searchable, signed_redacted]
+        keys = put_all(ctx.blobs, signed)
+        signed_searchable_blob, signed_redacted_blob = keys[0], None if signed_redacted is None else keys[1]
         with repo.session_scope(ctx.session_factory) as session:
             _save(session, document_id, "sign", report)
             # One UPDATE by id: repo.update_document loads the whole row (22 columns) through the ORM first,
