@@ -2,8 +2,8 @@
 in process through tesserocr.
 
 A page OCR is worth a process start; a crop of one line is not: ``pytesseract`` starts a tesseract and
-loads its model for every call (about 150-250 ms for eng, more for sqi+eng); tesserocr keeps one engine per
-thread and language (the OCR stage's, shared) and reads a small crop in a few tens of milliseconds.
+loads its model for every call (about 150-250 ms for eng, more for sqi+eng); tesserocr keeps its engines
+(the OCR stage's, :func:`stages.ocr.tesserocr_engine`) and reads a small crop in a few tens of milliseconds.
 Without the tesserocr wheel the ``tesseract`` command is used, with the same arguments.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -38,12 +39,13 @@ def _tesserocr() -> Any:
     return tesserocr
 
 
-def _engine(lang: str, psm: int) -> Any:
-    """This thread's engine for ``lang``: the OCR stage's own, so that a worker thread holds one model per
-    language (a model is tens of MB) whichever step reads."""
-    from stages.ocr import thread_engine
+def _engine(lang: str, psm: int) -> AbstractContextManager[Any]:
+    """An engine for ``lang``, the caller's until the block ends: the OCR stage's (the thread's own for
+    the page languages, the process's shared one for a single language the thread reads no pages in), so
+    that a worker holds one model per language (a model is tens of MB) whichever step reads."""
+    from stages.ocr import tessdata_dir, tesserocr_engine
 
-    return thread_engine(lang, psm)
+    return tesserocr_engine(lang, psm, tessdata_dir())
 
 
 def _gray(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -68,19 +70,19 @@ def read_text(image: NDArray[np.uint8], *, lang: str, psm: int, dpi: int = 300, 
         import pytesseract
 
         return str(pytesseract.image_to_string(pixels, lang=lang, config=_cli_config(psm, dpi, whitelist)))
-    engine = _engine(lang, psm)
     height, width = pixels.shape
-    try:
-        engine.SetVariable("tessedit_char_whitelist", (whitelist or "").replace(" ", ""))
-        engine.SetVariable("preserve_interword_spaces", "1" if whitelist and " " in whitelist else "0")
-        engine.SetImageBytes(pixels.tobytes(), width, height, 1, width)
-        engine.SetSourceResolution(dpi)
-        return str(engine.GetUTF8Text() or "")
-    finally:
-        engine.Clear()
-        # The engine is shared with page OCR, which must read every character again.
-        engine.SetVariable("tessedit_char_whitelist", "")
-        engine.SetVariable("preserve_interword_spaces", "0")
+    with _engine(lang, psm) as engine:
+        try:
+            engine.SetVariable("tessedit_char_whitelist", (whitelist or "").replace(" ", ""))
+            engine.SetVariable("preserve_interword_spaces", "1" if whitelist and " " in whitelist else "0")
+            engine.SetImageBytes(pixels.tobytes(), width, height, 1, width)
+            engine.SetSourceResolution(dpi)
+            return str(engine.GetUTF8Text() or "")
+        finally:
+            engine.Clear()
+            # The engine is shared with page OCR, which must read every character again.
+            engine.SetVariable("tessedit_char_whitelist", "")
+            engine.SetVariable("preserve_interword_spaces", "0")
 
 
 def read_words(image: NDArray[np.uint8], *, lang: str, psm: int, dpi: int = 300) -> list[Word]:
@@ -91,15 +93,15 @@ def read_words(image: NDArray[np.uint8], *, lang: str, psm: int, dpi: int = 300)
 
         tsv = str(pytesseract.image_to_data(pixels, lang=lang, config=_cli_config(psm, dpi, None)))
     else:
-        engine = _engine(lang, psm)
         height, width = pixels.shape
-        try:
-            engine.SetVariable("tessedit_char_whitelist", "")
-            engine.SetImageBytes(pixels.tobytes(), width, height, 1, width)
-            engine.SetSourceResolution(dpi)
-            tsv = str(engine.GetTSVText(0) or "")
-        finally:
-            engine.Clear()
+        with _engine(lang, psm) as engine:
+            try:
+                engine.SetVariable("tessedit_char_whitelist", "")
+                engine.SetImageBytes(pixels.tobytes(), width, height, 1, width)
+                engine.SetSourceResolution(dpi)
+                tsv = str(engine.GetTSVText(0) or "")
+            finally:
+                engine.Clear()
     return _words(tsv)
 
 
