@@ -559,9 +559,12 @@ def _probe_windows(ink: _Ink, ccw_degrees: float, count: int) -> list[tuple[int,
     window_w = min(width, round(ink.dpi * 2.5))
     windows: list[tuple[int, int, int, int]] = []
     while len(windows) < count:
-        integral = cv2.integral(mask)
-        sums = (integral[window_h:, window_w:] - integral[:-window_h, window_w:]
-                - integral[window_h:, :-window_w] + integral[:-window_h, :-window_w])
+        integral = np.asarray(cv2.integral(mask), dtype=np.int32)  # OpenCV's sums of a uint8 mask: int32
+        # In place: one array the integral's size, where the expression would make three in turn.
+        sums = np.subtract(integral[window_h:, window_w:], integral[:-window_h, window_w:])
+        np.subtract(sums, integral[window_h:, :-window_w], out=sums)
+        np.add(sums, integral[:-window_h, :-window_w], out=sums)
+        del integral
         if windows and int(sums.max()) == 0:
             break
         top_index, left_index = np.unravel_index(int(np.argmax(sums)), sums.shape)
