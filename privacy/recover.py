@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.models import BBox, PageOcr, Word
+from privacy.components import component_stats
 from privacy.tess import SPARSE, read_words
 from stages.images import darkest_half, stack_crops
 
@@ -44,11 +45,10 @@ def _regions(dark_half: NDArray[np.uint8], line_height: int) -> list[BBox]:
     line high or a little more, wider than tall."""
     half = max(4, line_height // 2)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(2, half), max(2, half // 3)))
-    joined = cv2.dilate(dark_half, kernel)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    joined = np.asarray(cv2.dilate(dark_half, kernel), dtype=np.uint8)
     height, width = dark_half.shape
     boxes = []
-    for x, y, w, h, _area in stats[1:count]:
+    for x, y, w, h, _area in component_stats(joined):
         if not (0.6 * half <= h <= 4 * half and w >= 1.5 * half):
             continue
         if w * h > MAX_REGION_SHARE * width * height:

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.models import BBox, PageOcr
+from privacy.components import component_stats
 from stages.images import darkest_half
 
 MM_PER_INCH = 25.4
@@ -65,9 +66,8 @@ def _rules(inked_half: NDArray[np.uint8], dpi: int) -> list[BBox]:
     mm = dpi / MM_PER_INCH
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (int(RULE_MM[0] * mm / 2), 1))
     runs = cv2.morphologyEx(inked_half, cv2.MORPH_OPEN, kernel)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(runs)
     runs_found = [BBox(x0=2 * int(x), y0=2 * int(y), x1=2 * int(x + w), y1=2 * int(y + h))
-                  for x, y, w, h, _ in stats[1:count]]
+                  for x, y, w, h, _ in component_stats(np.asarray(runs, dtype=np.uint8))]
     rules = []
     for rule in runs_found:
         if not (RULE_MM[0] * mm <= rule.width <= RULE_MM[1] * mm and rule.height <= RULE_MAX_THICKNESS_MM * mm):
