@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509 import Certificate
 from rich.console import Console
 
 from pipeline.settings import Settings, load_settings
-from storage.audit_chain import Checkpoint
-from storage.audit_store import AuditStore
-from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade
+
+if TYPE_CHECKING:  # imported where used: every `sportel` command imports this module to list its commands
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+    from cryptography.x509 import Certificate
+
+    from storage.audit_chain import Checkpoint
+    from storage.audit_store import AuditStore
 
 audit_app = typer.Typer(no_args_is_help=True, help="The data-protection officer's audit trail.")
 console = Console()
@@ -29,6 +29,10 @@ def _settings(home: Path | None) -> Settings:
 
 
 def open_store(settings: Settings) -> AuditStore:
+    from storage.audit_store import AuditStore
+    from storage.db import make_engine, make_session_factory
+    from storage.migrate import upgrade
+
     upgrade(settings.resolved_database_url)
     factory = make_session_factory(make_engine(settings.resolved_database_url))
     return AuditStore(factory, subject_key=settings.audit_key.encode())
@@ -40,6 +44,8 @@ def checkpoints_dir(settings: Settings) -> Path:
 
 def signing_key(settings: Settings) -> tuple[PrivateKeyTypes, Certificate]:
     """The product's signing key: the configured PKCS#12, else the demo one."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     from stages.sign import signer_config_from_settings
 
     config = signer_config_from_settings(settings)
