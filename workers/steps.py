@@ -95,18 +95,19 @@ class _IntakenPage:
 def _read_files(ctx: WorkerContext,
                 files: list[tuple[str, str, str]]) -> tuple[list[_IntakenPage], dict[str, InputSignatures]]:
     """Every page of the files, stored as it is read (only one page image is in memory at a time), and the
-    signatures on each signed PDF handed in; each file's blob is fetched once."""
+    signatures on each signed PDF handed in; each file's blob is fetched once.
+
+    A file's signatures are read after its pages, and pyHanko imported only then: when a worker starts,
+    its signing thread is importing pyHanko (:class:`workers.bootstrap.OpenSigningAtStart`) as the first
+    batch's intake begins, and reading the pages first lets them go on (their drawing, decoding and
+    storing are native code that lets go of the GIL) instead of waiting for that import to finish."""
     from stages.intake import RasterPage, iter_input
     from stages.split import inspect_sheet
-    from workers.signing import input_signatures
 
     pages: list[_IntakenPage] = []
     signatures: dict[str, InputSignatures] = {}
     for file_id, _filename, blob_key in files:
         data = ctx.blobs.get(blob_key)
-        found = input_signatures(ctx, data)
-        if found is not None:
-            signatures[file_id] = found
         read_any = False
         try:
             for item in iter_input(data, dpi=ctx.settings.dpi):
@@ -124,6 +125,11 @@ def _read_files(ctx: WorkerContext,
             log.warning("input file %s unreadable: %s", file_id, exc.code)
             if not read_any:  # else each of its pages already carries its own error
                 pages.append(_IntakenPage(file_id, 0, ctx.settings.dpi, error_code=exc.code))
+        from workers.signing import input_signatures  # here, not above: see the docstring
+
+        found = input_signatures(ctx, data)
+        if found is not None:
+            signatures[file_id] = found
     return pages, signatures
 
 
