@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.script import ScriptDirectory
 
 from storage.db import make_engine
 from storage.migrate import alembic_config, shipped_head, upgrade
+from tests.storage.migrating import migrate_to
 
 
 def _revision(url: str) -> list[str]:
@@ -57,14 +57,7 @@ def test_a_database_behind_the_head_is_still_migrated(tmp_path: Path) -> None:
     assert head is not None
     previous = ScriptDirectory.from_config(alembic_config()).get_revision(head).down_revision
     assert isinstance(previous, str)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, previous)
-    finally:
-        engine.dispose()
+    migrate_to(url, previous)
     assert _revision(url) == [previous]
 
     upgrade(url)

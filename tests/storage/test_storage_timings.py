@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +14,7 @@ from storage import repository as repo
 from storage.db import make_engine, make_session_factory
 from storage.migrate import alembic_config, upgrade
 from storage.tables import StageTiming
+from tests.storage.migrating import migrate_to
 
 CPU_REVISION = "0005_timing_cpu"
 
@@ -32,22 +32,11 @@ def test_timings_keep_wall_and_cpu_seconds(session_factory: sessionmaker[Session
         assert sorted(repo.timings_of_batch(session, batch_id)) == [("intake", 0.5), ("ocr", 1.5)]
 
 
-def _migrate(url: str, revision: str) -> None:
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
-
-
 def test_adding_the_cpu_column_keeps_earlier_timings(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'sportel.db'}"
     before = ScriptDirectory.from_config(alembic_config()).get_revision(CPU_REVISION).down_revision
     assert isinstance(before, str)
-    _migrate(url, before)
+    migrate_to(url, before)
     engine = make_engine(url)
     try:
         # Case and batch through the repository (their tables are unchanged); the timing as the earlier
