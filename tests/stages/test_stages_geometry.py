@@ -285,3 +285,15 @@ def test_a_card_copy_whose_small_print_runs_together_is_straightened(seed: int, 
     scanned = decode_gray(scan(Image.fromarray(_card_copy_page(seed)), settings, np.random.default_rng(seed),
                                300).jpeg)
     assert straighten(scanned, dpi=300).result.skew_deg == pytest.approx(skew, abs=0.3)
+
+
+def test_a_probe_reading_of_two_letters_counts_for_a_quarter() -> None:
+    """A table's strip turned the wrong way read as "=" and "a" at 90 confidence, above its upright reading
+    (68), and turned a vehicle registration on its side; a reading of so few letters now counts in
+    proportion to them (8 for the full figure)."""
+    from stages.ocr import probe_confidence
+
+    few = render_lines(["= a"], pt=14.0)
+    many = render_lines(["Please bring your identity card"], pt=14.0)
+    assert probe_confidence(few, dpi=300) <= 100.0 * 2 / 8
+    assert probe_confidence(many, dpi=300) > 60.0
