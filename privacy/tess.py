@@ -93,15 +93,11 @@ def read_words(image: NDArray[np.uint8], *, lang: str, psm: int, dpi: int = 300)
 
         tsv = str(pytesseract.image_to_data(pixels, lang=lang, config=_cli_config(psm, dpi, None)))
     else:
-        height, width = pixels.shape
-        with _engine(lang, psm) as engine:
-            try:
-                engine.SetVariable("tessedit_char_whitelist", "")
-                engine.SetImageBytes(pixels.tobytes(), width, height, 1, width)
-                engine.SetSourceResolution(dpi)
-                tsv = str(engine.GetTSVText(0) or "")
-            finally:
-                engine.Clear()
+        from stages.ocr import tessdata_dir, tesserocr_tsv
+
+        # Every character allowed, whatever a whitelisted re-read (read_text) asks of the same engine.
+        tsv = tesserocr_tsv(pixels, dpi=dpi, lang=lang, psm=psm, folder=tessdata_dir(),
+                            variables={"tessedit_char_whitelist": ""})
     return _words(tsv)
 
 

@@ -588,9 +588,11 @@ WordLanguages = dict[tuple[int, int, int, int], tuple[str, bool]]
 dictionary, by its box (x0, y0, x1, y1)."""
 
 
-def _tesserocr_tsv(image: NDArray[np.uint8], *, dpi: int, lang: str, psm: int, folder: Path,
-                   variables: Mapping[str, str] | None = None, languages: WordLanguages | None = None,
-                   page: bool = False) -> str:
+def tesserocr_tsv(image: NDArray[np.uint8], *, dpi: int, lang: str, psm: int, folder: Path,
+                  variables: Mapping[str, str] | None = None, languages: WordLanguages | None = None,
+                  page: bool = False) -> str:
+    """Tesseract's TSV of ``image`` read in process on :func:`tesserocr_engine`'s engine, with ``variables``
+    set for this read only; a failed read raises :class:`~pipeline.errors.OcrEngineError`."""
     height, width = image.shape[:2]
     pixels = np.ascontiguousarray(image, dtype=np.uint8)
     with tesserocr_engine(lang, psm, folder, page=page) as api:
@@ -660,8 +662,8 @@ class _Reader:
             languages: WordLanguages | None = None, page: bool = False) -> str:
         """``page``: the whole page's reading, on the thread's own engine (see :func:`tesserocr_engine`)."""
         if self.engine == "tesserocr":
-            return _tesserocr_tsv(image, dpi=self.dpi, lang=lang, psm=psm, folder=self.folder,
-                                  variables=variables, languages=languages, page=page)
+            return tesserocr_tsv(image, dpi=self.dpi, lang=lang, psm=psm, folder=self.folder,
+                                 variables=variables, languages=languages, page=page)
         return _cli_tsv(image, dpi=self.dpi, lang=lang, psm=psm, folder=self.folder if self.explicit else None,
                         variables=variables)
 
@@ -1082,7 +1084,7 @@ def probe_confidence(image: NDArray[np.uint8], *, dpi: int, lang: str = PROBE_LA
     """
     folder = tessdata_dir()
     if _tesserocr_available():
-        tsv = _tesserocr_tsv(image, dpi=dpi, lang=lang, psm=_PAGE_SEGMENTATION_SPARSE, folder=folder)
+        tsv = tesserocr_tsv(image, dpi=dpi, lang=lang, psm=_PAGE_SEGMENTATION_SPARSE, folder=folder)
     else:
         tsv = _cli_tsv(image, dpi=dpi, lang=lang, psm=_PAGE_SEGMENTATION_SPARSE, folder=None)
     height, width = image.shape[:2]
