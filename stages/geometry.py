@@ -594,20 +594,24 @@ def _probe_windows(ink: _Ink, ccw_degrees: float, count: int) -> list[tuple[int,
     matrix, turned_w, turned_h = expand_matrix(ink.width, ink.height, ccw_degrees)
     mask = cv2.warpAffine(source, matrix, (turned_w, turned_h), flags=cv2.INTER_NEAREST,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    del source
     height, width = mask.shape
     window_h = min(height, round(ink.dpi * 0.6))
     window_w = min(width, round(ink.dpi * 2.5))
     windows: list[tuple[int, int, int, int]] = []
     while len(windows) < count:
-        integral = np.asarray(cv2.integral(mask), dtype=np.int32)  # OpenCV's sums of a uint8 mask: int32
-        # In place: one array the integral's size, where the expression would make three in turn.
-        sums = np.subtract(integral[window_h:, window_w:], integral[:-window_h, window_w:])
-        np.subtract(sums, integral[window_h:, :-window_w], out=sums)
-        np.add(sums, integral[:-window_h, :-window_w], out=sums)
-        del integral
+        # The ink of the window whose top left corner is (y, x): one int32 array the mask's size, where an
+        # integral image and its differences were two (17 MB at 150 dpi, live while the other worker
+        # thread reads a page). Windows that would stick out of the page count nothing, in place (argmax
+        # copies a strided view); the first densest window is the same one.
+        sums = cv2.boxFilter(mask, cv2.CV_32S, (window_w, window_h), anchor=(0, 0), normalize=False,
+                             borderType=cv2.BORDER_CONSTANT)
+        sums[height - window_h + 1 :] = 0
+        sums[:, width - window_w + 1 :] = 0
         if windows and int(sums.max()) == 0:
             break
         top_index, left_index = np.unravel_index(int(np.argmax(sums)), sums.shape)
+        del sums  # before the next window's sums are made
         top, left = int(top_index), int(left_index)
         # Grow to whole lines: a line cut in half reads as garbage whichever way up it is.
         rows_inked: NDArray[np.bool_] = np.asarray(mask[:, left : left + window_w].any(axis=1), dtype=np.bool_)

@@ -3,6 +3,8 @@ window's ink one by one finds them."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
@@ -42,3 +44,22 @@ def test_further_strips_do_not_overlap_the_first() -> None:
     first, second = _probe_windows(_ink(mask), 0.0, 2)
     assert first[3] <= second[1] or second[3] <= first[1]
     assert first[1] <= 40 < 100 <= first[3] and second[1] <= 300 < 340 <= second[3]
+
+
+def test_the_window_search_holds_one_array_of_window_sums() -> None:
+    """Counting every window's ink takes one int32 array the mask's size (an integral image and its
+    differences took two): it runs while the other worker thread reads a page."""
+    mask = np.zeros((1750, 1240), dtype=np.bool_)  # A4 at 150 dpi, the ink's resolution
+    mask[200:230, 100:900] = True
+    mask[900:930, 300:1100] = True
+    ink = _ink(mask)
+    _probe_windows(ink, 1.5, 2)  # OpenCV's own first-call allocations out of the count
+    tracemalloc.start()
+    try:
+        windows = _probe_windows(ink, 1.5, 2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(windows) == 2
+    # The turned mask and its copies (bytes a pixel), and one int32 sum a pixel; the integral made it 8+.
+    assert peak < 7 * mask.size

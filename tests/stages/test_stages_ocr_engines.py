@@ -101,5 +101,6 @@ def test_even_contrast_keeps_one_page_sized_array(albanian_page: Gray) -> None:
     finally:
         tracemalloc.stop()
     assert evened.shape == albanian_page.shape
-    # The result, the threshold surface it is written over, and arrays at a quarter of the page or less.
-    assert peak < 1.6 * albanian_page.nbytes
+    # The result (the threshold surface it is written over) and arrays of a band or a cell a pixel: no
+    # filtered half page in float32 (the page's size in bytes again), nor sampled views keeping one alive.
+    assert peak < 1.2 * albanian_page.nbytes

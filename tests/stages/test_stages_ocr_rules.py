@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import cv2
 import numpy as np
 import pytest
@@ -103,3 +105,43 @@ def test_words_of_a_cropped_read_are_boxed_in_the_page(engine: str) -> None:
     for word in ocr.words:
         assert word.bbox.x0 >= 1390 and 2490 <= word.bbox.y0 <= word.bbox.y1 <= 2600
         assert (page[word.bbox.y0 : word.bbox.y1, word.bbox.x0 : word.bbox.x1] < 100).any()
+
+
+def test_the_content_box_is_found_without_a_page_sized_mask() -> None:
+    """Ink counted a band of rows at a time: the same box as one mask of the whole page, at a fraction of
+    its memory (it runs at the page OCR's peak of memory)."""
+    rng = np.random.default_rng(5)
+    page = np.full((3507, 2481), 255, dtype=np.uint8)
+    page[700:2900, 400:2100] = np.where(rng.random((2200, 1700)) < 0.02, 0, 255)
+    page[255:258, 30] = 0  # three specks across a band's edge: a column of 3 dark pixels counts as ink
+    page[3506, 2480] = 0  # a speck in the last row and column
+    ink = page < 128
+    rows = np.flatnonzero(np.count_nonzero(ink, axis=1) > 2)
+    cols = np.flatnonzero(np.count_nonzero(ink, axis=0) > 2)
+    margin = round(0.1 * DPI)
+    expected = (max(0, int(cols[0]) - margin), max(0, int(rows[0]) - margin),
+                min(page.shape[1], int(cols[-1]) + 1 + margin), min(page.shape[0], int(rows[-1]) + 1 + margin))
+    content_box(page, dpi=DPI)
+    tracemalloc.start()
+    try:
+        box = content_box(page, dpi=DPI)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert box == expected and box[0] == 30 - margin
+    assert peak < 0.25 * page.nbytes
+
+
+def test_whitening_the_rules_lets_go_of_its_half_size_masks_before_labelling() -> None:
+    """The rule finder's half-size masks are dropped once used: the label image (int32, the page's size in
+    bytes) and the whitened copy are then most of what it holds at once."""
+    evened = even_contrast(_table(), dpi=DPI)
+    without_vertical_rules(evened, dpi=DPI)  # OpenCV's own first-call allocations out of the count
+    tracemalloc.start()
+    try:
+        without_vertical_rules(evened, dpi=DPI)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # The copy, the label image and three half-size masks (a quarter of the page each); four before.
+    assert peak < 2.8 * evened.nbytes
