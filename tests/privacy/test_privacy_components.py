@@ -3,14 +3,13 @@ without a labels image the size of the mask."""
 
 from __future__ import annotations
 
-import tracemalloc
-
 import cv2
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
 from privacy.components import component_stats
+from tests.memory import traced_peak
 
 
 def _whole(mask: NDArray[np.uint8]) -> NDArray[np.int32]:
@@ -39,11 +38,6 @@ def test_rules_and_text_lines_of_a_page_sized_mask() -> None:
 def test_thin_rules_are_found_without_a_page_sized_labels_image() -> None:
     mask = np.zeros((1754, 1240), dtype=np.uint8)
     mask[300:302, 100:900] = mask[1200:1203, 400:1000] = 1
-    tracemalloc.start()
-    try:
-        stats = component_stats(mask)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    stats, peak = traced_peak(lambda: component_stats(mask))
     assert stats[:, :4].tolist() == [[100, 300, 800, 2], [400, 1200, 600, 3]]
     assert peak < mask.nbytes / 4  # OpenCV's labels of the whole mask: four times its size

@@ -3,13 +3,12 @@ window's ink one by one finds them."""
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from stages.geometry import _Ink, _probe_windows
+from tests.memory import traced_peak
 
 DPI = 100.0
 
@@ -54,12 +53,7 @@ def test_the_window_search_holds_one_array_of_window_sums() -> None:
     mask[900:930, 300:1100] = True
     ink = _ink(mask)
     _probe_windows(ink, 1.5, 2)  # OpenCV's own first-call allocations out of the count
-    tracemalloc.start()
-    try:
-        windows = _probe_windows(ink, 1.5, 2)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    windows, peak = traced_peak(lambda: _probe_windows(ink, 1.5, 2))
     assert len(windows) == 2
     # The turned mask and its copies (bytes a pixel), and one int32 sum a pixel; the integral made it 8+.
     assert peak < 7 * mask.size

@@ -5,13 +5,13 @@ array, not two."""
 from __future__ import annotations
 
 import threading
-import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from stages.ocr import even_contrast, letter_confidence, recognize, tessdata_dir, tesserocr_engine
+from tests.memory import traced_peak
 from tests.stages.conftest import DPI, Gray
 
 pytest.importorskip("tesserocr")
@@ -94,12 +94,7 @@ def test_pages_read_in_two_threads_at_once_read_as_in_one(albanian_page: Gray) -
 
 def test_even_contrast_keeps_one_page_sized_array(albanian_page: Gray) -> None:
     even_contrast(albanian_page, dpi=DPI)  # OpenCV's own first-call allocations out of the count
-    tracemalloc.start()
-    try:
-        evened = even_contrast(albanian_page, dpi=DPI)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    evened, peak = traced_peak(lambda: even_contrast(albanian_page, dpi=DPI))
     assert evened.shape == albanian_page.shape
     # The result (the threshold surface it is written over) and arrays of a band or a cell a pixel: no
     # filtered half page in float32 (the page's size in bytes again), nor sampled views keeping one alive.

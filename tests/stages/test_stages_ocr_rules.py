@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import tracemalloc
-
 import cv2
 import numpy as np
 import pytest
@@ -12,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from benchmarks.ocr_quality import line_edit_counts
 from stages.ocr import content_box, even_contrast, recognize, without_vertical_rules
+from tests.memory import traced_peak
 from tests.stages.conftest import DPI, FONT_DIR, Gray, rotate_content, scan_like
 
 ROWS = [("Nr", "Emri", "Mbiemri", "Atësia", "Lidhja"), ("1", "Albert", "Gjergji", "Ditmir", "Kryefamiljar"),
@@ -122,12 +121,7 @@ def test_the_content_box_is_found_without_a_page_sized_mask() -> None:
     expected = (max(0, int(cols[0]) - margin), max(0, int(rows[0]) - margin),
                 min(page.shape[1], int(cols[-1]) + 1 + margin), min(page.shape[0], int(rows[-1]) + 1 + margin))
     content_box(page, dpi=DPI)
-    tracemalloc.start()
-    try:
-        box = content_box(page, dpi=DPI)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    box, peak = traced_peak(lambda: content_box(page, dpi=DPI))
     assert box == expected and box[0] == 30 - margin
     assert peak < 0.25 * page.nbytes
 
@@ -137,11 +131,6 @@ def test_whitening_the_rules_lets_go_of_its_half_size_masks_before_labelling() -
     bytes) and the whitened copy are then most of what it holds at once."""
     evened = even_contrast(_table(), dpi=DPI)
     without_vertical_rules(evened, dpi=DPI)  # OpenCV's own first-call allocations out of the count
-    tracemalloc.start()
-    try:
-        without_vertical_rules(evened, dpi=DPI)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    _, peak = traced_peak(lambda: without_vertical_rules(evened, dpi=DPI))
     # The copy, the label image and three half-size masks (a quarter of the page each); four before.
     assert peak < 2.8 * evened.nbytes
