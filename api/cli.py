@@ -489,11 +489,9 @@ def retrain(
 
 
 def main() -> None:
-    from workers.gil import hand_over_the_gil_often
     from workers.heap import use_one_heap
 
     use_one_heap()  # before any thread starts (the progress bar's, the workers')
-    hand_over_the_gil_often()
     logging.basicConfig(level=os.environ.get("SPORTEL_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

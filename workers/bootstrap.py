@@ -18,7 +18,6 @@ from storage.migrate import upgrade
 from workers.actors import QUEUES, declare_actors
 from workers.broker import make_broker
 from workers.context import WorkerContext, settle_heap
-from workers.gil import hand_over_the_gil_often
 from workers.heap import use_one_heap
 
 OPEN_SIGNING_THREAD = "sportel-open-signing"
@@ -88,5 +87,4 @@ def build(settings: Settings, *, migrate: bool = True) -> tuple[dramatiq.Broker,
 def setup() -> None:
     """Entry point for dramatiq's CLI: settings come from the environment (``SPORTEL_*``)."""
     use_one_heap()  # before dramatiq starts this process's worker threads
-    hand_over_the_gil_often()
     build(load_settings())
