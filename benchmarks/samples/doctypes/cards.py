@@ -39,8 +39,10 @@ def _mrz_lines(person: Person, card_number: str, expiry: date) -> list[list[Run]
     birth = _yymmdd(person.birth)
     sex = "F" if person.female else "M"
     rest = f"{mrz_check(birth)}{sex}{_yymmdd(expiry)}{mrz_check(_yymmdd(expiry))}ALB" + "<" * 11
-    composite = mrz_check(card_number + mrz_check(card_number) + person.nid + birth + mrz_check(birth)
-                          + _yymmdd(expiry) + mrz_check(_yymmdd(expiry)))
+    # ICAO 9303's composite covers line 1 from the document number on and line 2's checked fields, the
+    # fillers included (they count 0, but shift the weights of what follows).
+    composite = mrz_check(card_number + mrz_check(card_number) + person.nid + "<" * 5 + birth + mrz_check(birth)
+                          + _yymmdd(expiry) + mrz_check(_yymmdd(expiry)) + "<" * 11)
     line2 = [pii(birth, "DATE_OF_BIRTH"), Run(rest + composite)]
     name = ascii_fold(f"{person.last}<<{person.first}").upper().replace(" ", "<").replace("-", "<")
     line3 = [pii(name, "PERSON"), Run("<" * max(0, 30 - len(name)))]
