@@ -134,6 +134,8 @@ from pipeline.errors import ConfigurationError, OcrEngineError
 from pipeline.models import BBox, PageOcr, Word
 from stages.iban_digits import restore_iban_check_digits
 from stages.images import stack_crops
+from stages.mrz import WHITELIST as MRZ_CHARACTERS
+from stages.mrz import read_zones
 from stages.phone_plus import restore_plus
 from stages.stamp_ink import light_only, stained, without_light_ink
 
@@ -256,6 +258,9 @@ _STRIP_GAP_IN = 0.08
 """White between the word crops of a second reading, so each is read as a line of its own."""
 _PAGE_SEGMENTATION_BLOCK = 6
 """A uniform block of text: the stacked word crops of a second reading, one line each."""
+_PAGE_SEGMENTATION_LINE = 7
+"""A machine-readable zone's line is read as a single line of text."""
+_ZONE_VARIABLES = {"tessedit_char_whitelist": MRZ_CHARACTERS}
 
 _PERSONAL_NUMBER = re.compile(r"([0-9A-Z])([0-9OISBZ]{8})([0-9A-Z])([.,;:)]*)")
 """A word shaped like an Albanian personal number (NID): a decade letter, eight digits (year, month, day,
@@ -718,6 +723,7 @@ def recognize(image: NDArray[np.uint8], *, page_index: int, dpi: int, lang: str 
     words = reading_order(words)
     words, read_again = stamp_reading(words, evened, image[y0:y1, x0:x1], reader, lang)
     words += lone_words(words, evened, image[y0:y1, x0:x1], reader, lang, skip=read_again)
+    words = read_zones(words, evened, functools.partial(_zone_line, reader=reader))
     if x0 or y0:
         words = [_moved(word, x0, y0) for word in words]
     result = _page(words, page_index=page_index, width=width, height=height, dpi=dpi, lang=lang)
@@ -727,6 +733,12 @@ def recognize(image: NDArray[np.uint8], *, page_index: int, dpi: int, lang: str 
     result = result.model_copy(update={"words": checked})
     log.debug("page %d: %d words, mean confidence %.1f", page_index, len(result.words), result.mean_confidence)
     return result
+
+
+def _zone_line(crop: NDArray[np.uint8], *, reader: _Reader) -> str:
+    """A crop read as one line of a machine-readable zone's characters (:mod:`stages.mrz`)."""
+    tsv = reader.tsv(crop, lang=_SECOND_LANGUAGE, psm=_PAGE_SEGMENTATION_LINE, variables=_ZONE_VARIABLES)
+    return "".join(word.text for word in _tsv_words(tsv))
 
 
 def content_box(evened: NDArray[np.uint8], *, dpi: int) -> tuple[int, int, int, int]:
