@@ -28,6 +28,8 @@ from privacy.recognizers.mrz import mrz_fields
 from privacy.recognizers.ocr_text import fold
 from privacy.recognizers.personal_number import read_mrz_number
 from privacy.tess import SINGLE_LINE, read_text
+from stages.mrz import LINE_LENGTHS
+from stages.mrz import WHITELIST as MRZ_CHARACTERS
 
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
 WHITELISTS: dict[str, str] = {
@@ -135,8 +137,7 @@ def _validated_value(analyzer: AnalyzerEngine, label: str, value: str, entity: s
     return None
 
 
-MRZ_WHITELIST = string.ascii_uppercase + string.digits + "<"
-MRZ_CHARS = 30
+MRZ_CHARS = LINE_LENGTHS[3]
 """Every line of an ID card's machine-readable zone (TD1) is 30 characters of a monospaced font."""
 MRZ_PITCH = 1.5
 """Line pitch of the zone in line heights, when only its second line was read."""
@@ -169,7 +170,7 @@ def reread_mrz_number(page: PageOcr, layout: PageText, image: NDArray[np.uint8])
                   x1=min(width, int(second.x0 + (MRZ_CHARS + 1) * per_char)), y1=min(height, max(top + 1, bottom)))
     if region.width <= 0 or region.height <= 0:
         return []
-    read = _read_line(_crop(image, region, second), MRZ_WHITELIST, "eng")
+    read = _read_line(_crop(image, region, second), MRZ_CHARACTERS, "eng")
     line = fold(read)
     for field in mrz_fields(line):
         if field.entity != "AL_PERSONAL_NUMBER" or read_mrz_number(line[field.start : field.end]) is None:

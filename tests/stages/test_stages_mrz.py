@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from pipeline.models import BBox, Word
@@ -62,8 +63,6 @@ def _never_read(_: Gray) -> str:
 def test_pages_without_a_zone_are_not_read_again() -> None:
     words = [_word("Numri", 100, 100, 0), _word("<<", 300, 100, 0), _word("Emri:", 100, 160, 1),
              _word("A<B", 300, 160, 1)]
-    import numpy as np
-
     assert read_zones(words, np.full((400, 800), 255, dtype=np.uint8), _never_read) == words
 
 
