@@ -53,6 +53,7 @@ misread although every letter was right.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections import defaultdict
@@ -71,7 +72,7 @@ from rapidfuzz.distance import Levenshtein
 from benchmarks.samples.generate import STRAIGHT_TWIN_SKEW_DEG
 from benchmarks.samples.truth import BatchDocument, CorpusTruth, DocumentTruth, PageTruth
 from pipeline.catalog import Catalog
-from stages.images import rotate_expand
+from stages.images import fit_mask, rotate_expand
 from stages.intake import read_input
 from stages.ocr import recognize
 from stages.page_reading import read_page
@@ -444,11 +445,13 @@ def _read_document(corpus_dir: Path, truth: DocumentTruth, lang: str, engine: st
         skewed = abs(page_truth.skew_deg) > SKEWED_DEG
         if place is not None and not skewed:
             continue  # batch documents are read for the skew figure alone
-        reading = read_page(page.image, dpi=page.dpi, page_index=page.source_index, lang=lang, engine=engine)
+        colour_ink = functools.partial(_given, page.colour_ink)
+        reading = read_page(page.image, dpi=page.dpi, page_index=page.source_index, lang=lang, engine=engine,
+                            colour_ink=colour_ink)
         geometry, ocr = reading.geometry, reading.ocr
         alignment = align_lines(ocr.text, page_truth.text)
         ordered_edits, _ = edit_counts(ocr.text, page_truth.text)
-        straight_edits = _straight_edits(page.image, page.dpi, page_truth, lang, engine) if skewed else None
+        straight_edits = _straight_edits(page.image, page.dpi, page_truth, lang, engine, colour_ink) if skewed else None
         twin_edits = (_twin_edits(corpus_dir, page_truth, lang, engine, dpi)
                       if skewed and page_truth.straight_twin else None)
         figures.append(PageFigure(
@@ -463,17 +466,31 @@ def _read_document(corpus_dir: Path, truth: DocumentTruth, lang: str, engine: st
     return figures
 
 
+def _given(mask: NDArray[np.uint8] | None) -> NDArray[np.uint8] | None:
+    return mask
+
+
 def _twin_edits(corpus_dir: Path, truth: PageTruth, lang: str, engine: str, dpi: int) -> int:
     """Edits on the page's straight twin, read the way the pipeline reads any page."""
     assert truth.straight_twin is not None
-    (page,) = read_input((corpus_dir / truth.straight_twin).read_bytes(), truth.straight_twin, dpi=dpi).pages
-    reading = read_page(page.image, dpi=page.dpi, page_index=truth.index, lang=lang, engine=engine)
+    data = (corpus_dir / truth.straight_twin).read_bytes()
+    (page,) = read_input(data, truth.straight_twin, dpi=dpi).pages
+    reading = read_page(page.image, dpi=page.dpi, page_index=truth.index, lang=lang, engine=engine,
+                        colour_ink=functools.partial(_given, page.colour_ink))
     return line_edit_counts(reading.ocr.text, truth.text)[0]
 
 
-def _straight_edits(scan: NDArray[np.uint8], dpi: int, truth: PageTruth, lang: str, engine: str) -> int:
-    straight = rotate_expand(scan, truth.skew_deg - truth.orientation_deg)
-    ocr = recognize(straight, page_index=truth.index, dpi=dpi, lang=lang, engine=engine)
+def _straight_edits(scan: NDArray[np.uint8], dpi: int, truth: PageTruth, lang: str, engine: str,
+                    colour_ink: Callable[[], NDArray[np.uint8] | None]) -> int:
+    turn = truth.skew_deg - truth.orientation_deg
+    straight = rotate_expand(scan, turn)
+
+    def straight_colour_ink() -> NDArray[np.uint8] | None:
+        mask = colour_ink()
+        return None if mask is None else fit_mask(rotate_expand(mask, turn, fill=0), straight.shape)
+
+    ocr = recognize(straight, page_index=truth.index, dpi=dpi, lang=lang, engine=engine,
+                    colour_ink=straight_colour_ink)
     return line_edit_counts(ocr.text, truth.text)[0]
 
 

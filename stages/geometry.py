@@ -839,6 +839,16 @@ def _deskewed(image: NDArray[np.uint8], ccw_degrees: float, dpi: int) -> NDArray
     return np.asarray(cv2.GaussianBlur(rotated, (0, 0), sigma), dtype=np.uint8)
 
 
+def apply_geometry(image: NDArray[np.uint8], result: GeometryResult, *, fill: int = 255) -> NDArray[np.uint8]:
+    """``image``, a picture of the same page as scanned (the same size: a mask of some of its ink), turned
+    and straightened as ``result`` says the scan was, so that its pixels lie on the corrected page's;
+    corners the turn uncovers get ``fill``. No smoothing: that is for bilevel scans read by OCR
+    (:func:`_deskewed`)."""
+    if result.skew_deg:
+        return rotate_expand(image, result.skew_deg - result.orientation_deg, fill=fill)
+    return rotate_clockwise(image, result.orientation_deg)
+
+
 def _apply(image: NDArray[np.uint8], decision: _Decision, dpi: int) -> tuple[GeometryResult, NDArray[np.uint8]]:
     skew = decision.skew if abs(decision.skew) >= DESKEW_DEADBAND_DEG else 0.0
     corrected = _deskewed(image, skew - decision.orientation, dpi) if skew else rotate_clockwise(

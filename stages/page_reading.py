@@ -22,7 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.models import GeometryResult, PageOcr
-from stages.geometry import settle_up_down, straighten
+from stages.geometry import apply_geometry, settle_up_down, straighten
+from stages.images import fit_mask
 from stages.ocr import letter_confidence, recognize
 
 UPRIGHT_CONFIDENCE = 70.0
@@ -57,9 +58,29 @@ def _kept(image: NDArray[np.uint8]) -> Callable[[], NDArray[np.uint8]]:
     return lambda: image
 
 
+class _ColourInk:
+    """The scan's coloured-ink mask, turned as a reading's page was and laid on it. Read anew for each reading that asks
+    (the second, of an upside-down page, is rare), not kept: a page image less while the page is read."""
+
+    def __init__(self, scan: Callable[[], NDArray[np.uint8] | None] | None) -> None:
+        self._scan = scan
+        self._colourless = scan is None
+
+    def corrected(self, geometry: GeometryResult, shape: tuple[int, ...]) -> Callable[[], NDArray[np.uint8] | None]:
+        def turned() -> NDArray[np.uint8] | None:
+            image = None if self._colourless or self._scan is None else self._scan()
+            if image is None:
+                self._colourless = True
+                return None
+            return fit_mask(apply_geometry(image, geometry, fill=0), shape)
+
+        return turned
+
+
 def read_page(image: NDArray[np.uint8], *, dpi: int, page_index: int, lang: str, engine: str,
               text_layer: PageOcr | None = None,
-              scanned: Callable[[], NDArray[np.uint8]] | None = None) -> PageReading:
+              scanned: Callable[[], NDArray[np.uint8]] | None = None,
+              colour_ink: Callable[[], NDArray[np.uint8] | None] | None = None) -> PageReading:
     """Geometry and words of one page. A born-digital page (``text_layer``) that needs no turning keeps
     its own words; a blank page gets none.
 
@@ -67,7 +88,11 @@ def read_page(image: NDArray[np.uint8], *, dpi: int, page_index: int, lang: str,
     it is straightened and asked for again only if the reading is poor and the page must be probed the
     other way up (an upside-down page). A caller that hands over its only reference to ``image``
     (``read_page(decode(data), scanned=lambda: decode(data), ...)``) thus frees one page image (8.7 MB
-    at 300 dpi) for the whole OCR, which is a worker thread's peak of memory."""
+    at 300 dpi) for the whole OCR, which is a worker thread's peak of memory.
+
+    ``colour_ink`` gives the mask of the page's coloured ink as scanned, at any size in its proportions
+    (:attr:`stages.intake.RasterPage.colour_ink`, stored by the intake), or ``None`` for a page without
+    colour: the OCR asks for it, turned and straightened like the page, when the page has lines."""
     start = time.perf_counter()
     straightened = straighten(image, dpi=dpi)
     geometry, corrected, up_down_open = straightened.result, straightened.image, straightened.up_down_open
@@ -86,7 +111,9 @@ def read_page(image: NDArray[np.uint8], *, dpi: int, page_index: int, lang: str,
         return PageReading(geometry, corrected, words, geometry_seconds, time.perf_counter() - start, turned)
     if text_layer is not None and geometry.orientation_deg == 0 and abs(geometry.skew_deg) < TEXT_LAYER_SKEW_DEG:
         return PageReading(geometry, corrected, text_layer, geometry_seconds, 0.0, turned)
-    ocr = recognize(corrected, page_index=page_index, dpi=dpi, lang=lang, engine=engine)
+    inks = _ColourInk(colour_ink)
+    ocr = recognize(corrected, page_index=page_index, dpi=dpi, lang=lang, engine=engine,
+                    colour_ink=inks.corrected(geometry, corrected.shape))
     ocr_seconds = time.perf_counter() - start
     if up_down_open and text_layer is None and letter_confidence(ocr.words) < UPRIGHT_CONFIDENCE:
         start = time.perf_counter()
@@ -107,7 +134,8 @@ def read_page(image: NDArray[np.uint8], *, dpi: int, page_index: int, lang: str,
             settled_image = np.ascontiguousarray(np.rot90(corrected, 2))
             margin = OVERRULE_MARGIN
         start = time.perf_counter()
-        again = recognize(settled_image, page_index=page_index, dpi=dpi, lang=lang, engine=engine)
+        again = recognize(settled_image, page_index=page_index, dpi=dpi, lang=lang, engine=engine,
+                          colour_ink=inks.corrected(settled, settled_image.shape))
         ocr_seconds += time.perf_counter() - start
         if letter_confidence(again.words) > letter_confidence(ocr.words) + margin:
             geometry, corrected, ocr, turned = settled, settled_image, again, settled_image is not original

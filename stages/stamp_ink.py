@@ -70,6 +70,36 @@ def stained(page: NDArray[np.uint8], box: BBox, dpi: int) -> bool:
     return stain_share(page, box, dpi) >= _STAINED_SHARE
 
 
+def colour_stained(coloured: NDArray[np.uint8], box: BBox) -> bool:
+    """Coloured ink (``coloured``: the mask of what no word written in it accounts for) over or beside
+    the print of ``box``, however dark its grey."""
+    crop = coloured[box.y0 : box.y1, box.x0 : box.x1]
+    return crop.size > 0 and np.count_nonzero(crop) >= _STAINED_SHARE * crop.size
+
+
+_COLOURED_WORD = 0.5
+"""A word whose ink is at least this share coloured is written in coloured ink."""
+
+
+def in_colour(evened: NDArray[np.uint8], coloured: NDArray[np.uint8], box: BBox) -> bool:
+    """The ink of ``box`` (dark on the evened page) is mostly coloured (``coloured``: the mask)."""
+    inked = evened[box.y0 : box.y1, box.x0 : box.x1] < 128
+    count = int(np.count_nonzero(inked))
+    if count == 0:
+        return False
+    return np.count_nonzero(inked & (coloured[box.y0 : box.y1, box.x0 : box.x1] > 0)) >= _COLOURED_WORD * count
+
+
+def without_colour(page: NDArray[np.uint8], coloured: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The scan ``page`` with the ink its mask ``coloured`` marks made paper-white, so that what the grey
+    cut of :func:`without_light_ink` keeps is print. Ink pressed hard (a violet of grey 45) is coloured
+    but not light; where a stamp crosses print, the two inks multiply to black, no longer coloured, and
+    stay."""
+    cleaned = page.copy()
+    cleaned[coloured > 0] = 255
+    return cleaned
+
+
 def without_light_ink(evened: NDArray[np.uint8], page: NDArray[np.uint8], box: BBox) -> float | None:
     """Whiten in ``evened`` (in place, within ``box``) every pixel the scan ``page`` shows lighter than
     the cut between the box's print and paper (:func:`cut_level`); returns that cut."""

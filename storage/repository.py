@@ -244,10 +244,11 @@ def input_files_of_batch(session: Session, batch_id: str) -> list[InputFile]:
 def add_page(session: Session, *, batch_id: str, input_file_id: str, source_index: int, batch_index: int,
              dpi: int, width: int, height: int, image_blob: str | None, status: str = "pending",
              error_code: str | None = None, sheet_kind: str | None = None,
-             document_id: str | None = None) -> Page:
+             document_id: str | None = None, colour_ink_blob: str | None = None) -> Page:
     page = Page(id=new_id(), batch_id=batch_id, input_file_id=input_file_id, source_index=source_index,
                 batch_index=batch_index, dpi=dpi, width=width, height=height, image_blob=image_blob,
-                status=status, error_code=error_code, sheet_kind=sheet_kind, document_id=document_id)
+                status=status, error_code=error_code, sheet_kind=sheet_kind, document_id=document_id,
+                colour_ink_blob=colour_ink_blob)
     session.add(page)
     session.flush()
     return page

@@ -129,6 +129,10 @@ class Page(Base):
     """The page normalised to ``dpi`` (PNG); none when the page could not be read."""
     corrected_blob: Mapped[str | None] = mapped_column(String(64))
     """The page turned upright and deskewed (PNG); every box refers to this image."""
+    colour_ink_blob: Mapped[str | None] = mapped_column(String(64))
+    """Where a colour scan's page has coloured ink (a stamp, a pen): a two-valued PNG mask of the page as
+    scanned, in its proportions at a size of its own; none for a gray page
+    (:attr:`stages.intake.RasterPage.colour_ink`)."""
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     sheet_kind: Mapped[str | None] = mapped_column(String(16))
     orientation_deg: Mapped[int | None] = mapped_column(Integer)

@@ -32,13 +32,16 @@ from pipeline.models import (
     SheetInfo,
 )
 from pipeline.plan import STEP_VERSIONS, Step
-from stages.images import decode_page, encode_page, is_jpeg
+from stages.images import decode_mask, decode_page, encode_mask, encode_page, is_jpeg
 from storage import repository as repo
 from storage.tables import new_id
 from workers.context import WorkerContext
 from workers.storing import put_all
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from stages.classify import TextModel
     from stages.textlayer import JpegPage
 
@@ -90,6 +93,7 @@ class _IntakenPage:
     error_code: str | None = None
     sheet: SheetInfo | None = None
     text_layer: PageOcr | None = None
+    colour_ink_blob: str | None = None
 
 
 def _read_files(ctx: WorkerContext,
@@ -119,6 +123,7 @@ def _read_files(ctx: WorkerContext,
                 pages.append(_IntakenPage(
                     file_id, item.source_index, item.dpi, blob=ctx.blobs.put(item.encoded or encode_page(item.image)),
                     height=height, width=width, sheet=inspect_sheet(item.image), text_layer=item.text_layer,
+                    colour_ink_blob=None if item.colour_ink is None else ctx.blobs.put(encode_mask(item.colour_ink)),
                 ))
         except SportelError as exc:
             # One unreadable file does not sink the batch: it is recorded and the others go on.
@@ -164,7 +169,7 @@ def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
                 source_index=item.source_index, batch_index=batch_index, dpi=item.dpi,
                 width=item.width, height=item.height, image_blob=item.blob,
                 status="failed" if item.error_code else "pending", error_code=item.error_code,
-                sheet_kind=item.sheet.kind if item.sheet else None,
+                sheet_kind=item.sheet.kind if item.sheet else None, colour_ink_blob=item.colour_ink_blob,
             )
             if item.text_layer is not None:
                 _save(session, row.id, "text_layer", item.text_layer)
@@ -199,7 +204,7 @@ def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
     with repo.session_scope(ctx.session_factory) as session:
         page = repo.get_page(session, page_id)
         batch_id, document_id, image_blob, dpi = page.batch_id, page.document_id, page.image_blob, page.dpi
-        batch_index = page.batch_index
+        batch_index, colour_ink_blob = page.batch_index, page.colour_ink_blob
         already_done = page.status == "done"
         text_layer = _load(session, page_id, "text_layer", PageOcr)
         language = _document_language(ctx, session, document_id)
@@ -215,7 +220,8 @@ def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
         # straightened, one page image less through the OCR, and decodes it again if it needs it.
         reading = read_page(decoded.pop(), dpi=dpi, page_index=batch_index, lang=language,
                             engine=ctx.settings.ocr_engine, text_layer=text_layer,
-                            scanned=lambda: decode_page(ctx.blobs.get(image_blob)))
+                            scanned=lambda: decode_page(ctx.blobs.get(image_blob)),
+                            colour_ink=lambda: _colour_ink(ctx, colour_ink_blob))
         read_cpu = time.thread_time() - read_start_cpu
         start = time.perf_counter()
         # A page that needed no turning or straightening is its own corrected copy: no second blob.
@@ -242,6 +248,18 @@ def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
         claimed = repo.claim_document_step(session, document_id, "pending", "ocr_done")
     # A redelivered message re-sends even without the claim: the crash may have lost the first send.
     return [Next("classify_document", document_id)] if claimed or already_done else []
+
+
+def _colour_ink(ctx: WorkerContext, blob: str | None) -> NDArray[np.uint8] | None:
+    """The page's coloured-ink mask as the intake stored it (:func:`stages.images.encode_mask`); ``None``
+    for a gray page, or one whose mask cannot be read: the page is then read by grey alone, as before."""
+    if blob is None:
+        return None
+    try:
+        return decode_mask(ctx.blobs.get(blob))
+    except SportelError as exc:  # an aid to reading, never a reason for the page to fail
+        log.warning("page colour mask not read (%s); its stamps are told apart by grey", exc.code)
+        return None
 
 
 def _document_language(ctx: WorkerContext, session: Session, document_id: str | None) -> str:
