@@ -125,3 +125,38 @@ def short_albanian_page() -> Gray:
 @pytest.fixture(scope="session")
 def short_english_page() -> Gray:
     return render_lines(ENGLISH, font="DejaVuSans.ttf", pt=11, height_in=5.0, top_in=0.6)
+
+
+SIGNATORY_TITLE = "Administrator of the Sector"
+SIGNATORY_NAME = "Xhiberto Gjinaj"
+_BLOCK_SIZE = (round(8.27 * DPI), round(2.2 * DPI))
+
+
+def signature_block() -> Gray:
+    """A signatory's title (bold) and name in black on an A4-wide strip, where a stamp is pressed."""
+    page = Image.new("L", _BLOCK_SIZE, 255)
+    draw = ImageDraw.Draw(page)
+    bold = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif-Bold.ttf"), round(11 * DPI / 72))
+    regular = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif.ttf"), round(11 * DPI / 72))
+    draw.text((round(2.6 * DPI), round(0.5 * DPI)), SIGNATORY_TITLE, font=bold, fill=0)
+    draw.text((round(3.0 * DPI), round(1.3 * DPI)), SIGNATORY_NAME, font=regular, fill=0)
+    return np.asarray(page, dtype=np.uint8)
+
+
+def stamp_layer(mode: str, ink: int | tuple[int, int, int]) -> Image.Image:
+    """A round municipal stamp (two rings, lettering along the rim and across) in ``ink`` on white, the
+    size of :func:`signature_block`, crossing its title and name: multiply it over the print, as a
+    rubber stamp's ink lies over print."""
+    layer = Image.new(mode, _BLOCK_SIZE, 255 if mode == "L" else (255, 255, 255))
+    draw = ImageDraw.Draw(layer)
+    cx, cy, radius = round(2.9 * DPI), round(0.95 * DPI), round(0.75 * DPI)
+    draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], outline=ink, width=9)
+    inner = round(radius * 0.7)
+    draw.ellipse([cx - inner, cy - inner, cx + inner, cy + inner], outline=ink, width=6)
+    letters = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), round(0.16 * radius))
+    for number, letter in enumerate("REPUBLIKA E SHQIPERISE BASHKIA"):
+        angle = np.pi * (0.9 + 1.2 * number / 30)
+        x, y = cx + 0.85 * radius * np.cos(angle), cy + 0.85 * radius * np.sin(angle)
+        draw.text((round(x), round(y)), letter, font=letters, fill=ink, anchor="mm")
+    draw.text((cx, cy), "BASHKIA", font=letters, fill=ink, anchor="mm")
+    return layer

@@ -17,10 +17,9 @@ from stages.geometry import apply_geometry, straighten
 from stages.images import coloured_ink, fit_mask
 from stages.intake import RasterPage, iter_input
 from stages.ocr import recognize
-from tests.stages.conftest import DPI, FONT_DIR, Gray
+from tests.stages.conftest import DPI, FONT_DIR, SIGNATORY_NAME, SIGNATORY_TITLE, Gray, signature_block, stamp_layer
 
-_TITLE = "Administrator of the Sector"
-_NAME = "Xhiberto Gjinaj"
+_TITLE, _NAME = SIGNATORY_TITLE, SIGNATORY_NAME
 _VIOLET = (70, 20, 110)
 """A stamp's violet pressed hard: its grey (luma 44) is as dark as worn print."""
 
@@ -29,29 +28,10 @@ Rgb = NDArray[np.uint8]
 
 def _stamped_colour_block(stamp: tuple[int, int, int] | None) -> Rgb:
     """A title and a name in black, and a round stamp in ``stamp`` ink multiplied over them, in colour."""
-    size = (round(8.27 * DPI), round(2.2 * DPI))
-    page = Image.new("L", size, 255)
-    draw = ImageDraw.Draw(page)
-    bold = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif-Bold.ttf"), round(11 * DPI / 72))
-    regular = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif.ttf"), round(11 * DPI / 72))
-    draw.text((round(2.6 * DPI), round(0.5 * DPI)), _TITLE, font=bold, fill=0)
-    draw.text((round(3.0 * DPI), round(1.3 * DPI)), _NAME, font=regular, fill=0)
-    printed = np.repeat(np.asarray(page, dtype=np.float32)[:, :, None], 3, axis=2)
+    printed = np.repeat(signature_block().astype(np.float32)[:, :, None], 3, axis=2)
     if stamp is None:
         return np.asarray(printed, dtype=np.uint8)
-    ring = Image.new("RGB", size, (255, 255, 255))
-    ink = ImageDraw.Draw(ring)
-    cx, cy, radius = round(2.9 * DPI), round(0.95 * DPI), round(0.75 * DPI)
-    ink.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], outline=stamp, width=9)
-    inner = round(radius * 0.7)
-    ink.ellipse([cx - inner, cy - inner, cx + inner, cy + inner], outline=stamp, width=6)
-    letters = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), round(0.16 * radius))
-    for number, letter in enumerate("REPUBLIKA E SHQIPERISE BASHKIA"):
-        angle = np.pi * (0.9 + 1.2 * number / 30)
-        x, y = cx + 0.85 * radius * np.cos(angle), cy + 0.85 * radius * np.sin(angle)
-        ink.text((round(x), round(y)), letter, font=letters, fill=stamp, anchor="mm")
-    ink.text((cx, cy), "BASHKIA", font=letters, fill=stamp, anchor="mm")
-    stamped = printed * np.asarray(ring, dtype=np.float32) / 255.0
+    stamped = printed * np.asarray(stamp_layer("RGB", stamp), dtype=np.float32) / 255.0
     return np.asarray(np.clip(stamped, 0, 255), dtype=np.uint8)
 
 

@@ -5,45 +5,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.models import BBox, Word
 from stages.iban_digits import restore_iban_check_digits
 from stages.ocr import personal_numbers, recognize
 from stages.phone_plus import restore_plus
 from stages.stamp_ink import stain_share, stained
-from tests.stages.conftest import DPI, FONT_DIR, Gray, scan_like
+from tests.stages.conftest import DPI, SIGNATORY_TITLE, Gray, scan_like, signature_block, stamp_layer
 
-_TITLE = "Administrator of the Sector"
-_NAME = "Xhiberto Gjinaj"
+_TITLE = SIGNATORY_TITLE
 
 
 def _stamped_signature_block(stamp_grey: int | None) -> Gray:
     """A title and a name in black, and (unless ``stamp_grey`` is None) a round stamp in mid-grey ink
     multiplied over them, as a rubber stamp's ink lies over print."""
-    size = (round(8.27 * DPI), round(2.2 * DPI))
-    page = Image.new("L", size, 255)
-    draw = ImageDraw.Draw(page)
-    serif = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif-Bold.ttf"), round(11 * DPI / 72))
-    regular = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif.ttf"), round(11 * DPI / 72))
-    draw.text((round(2.6 * DPI), round(0.5 * DPI)), _TITLE, font=serif, fill=0)
-    draw.text((round(3.0 * DPI), round(1.3 * DPI)), _NAME, font=regular, fill=0)
-    printed = np.asarray(page, dtype=np.float32)
+    printed = signature_block().astype(np.float32)
     if stamp_grey is None:
         return np.asarray(printed, dtype=np.uint8)
-    stamp = Image.new("L", size, 255)
-    ink = ImageDraw.Draw(stamp)
-    cx, cy, radius = round(2.9 * DPI), round(0.95 * DPI), round(0.75 * DPI)
-    ink.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], outline=stamp_grey, width=9)
-    inner = round(radius * 0.7)
-    ink.ellipse([cx - inner, cy - inner, cx + inner, cy + inner], outline=stamp_grey, width=6)
-    letters = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), round(0.16 * radius))
-    for number, letter in enumerate("REPUBLIKA E SHQIPERISE BASHKIA"):
-        angle = np.pi * (0.9 + 1.2 * number / 30)
-        x, y = cx + 0.85 * radius * np.cos(angle), cy + 0.85 * radius * np.sin(angle)
-        ink.text((round(x), round(y)), letter, font=letters, fill=stamp_grey, anchor="mm")
-    ink.text((cx, cy), "BASHKIA", font=letters, fill=stamp_grey, anchor="mm")
-    stamped = printed * np.asarray(stamp, dtype=np.float32) / 255.0
+    stamped = printed * np.asarray(stamp_layer("L", stamp_grey), dtype=np.float32) / 255.0
     return np.asarray(np.clip(stamped, 0, 255), dtype=np.uint8)
 
 
