@@ -122,11 +122,11 @@ def coloured_ink(array: NDArray[np.generic]) -> NDArray[np.uint8] | None:
         array = (array // 256).astype(np.uint8)
     elif array.dtype != np.uint8:
         array = np.clip(array, 0, 255).astype(np.uint8)
-    # OpenCV's row reductions: numpy's max over the last axis took 300 ms on an A4 page, these 60 ms each,
-    # and they make no page-sized array but their results (splitting the channels makes three).
-    pixels = np.ascontiguousarray(array[:, :, :3]).reshape(-1, 3)
-    spread = cv2.subtract(cv2.reduce(pixels, 1, cv2.REDUCE_MAX), cv2.reduce(pixels, 1, cv2.REDUCE_MIN))
-    mask = np.where(spread.reshape(array.shape[:2]) >= COLOURED_SPREAD, np.uint8(255), np.uint8(0))
+    # OpenCV on the split channels: 5 ms for a half-size A4 page, where a row reduction (cv2.reduce) took
+    # 46 and numpy's max over the last axis several times that.
+    first, second, third = cv2.split(np.ascontiguousarray(array[:, :, :3]))
+    spread = cv2.subtract(cv2.max(cv2.max(first, second), third), cv2.min(cv2.min(first, second), third))
+    _, mask = cv2.threshold(spread, COLOURED_SPREAD - 1, 255, cv2.THRESH_BINARY)
     return np.ascontiguousarray(mask, dtype=np.uint8)
 
 

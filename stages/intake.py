@@ -515,7 +515,7 @@ def _jpeg_colour_ink(data: bytes) -> NDArray[np.uint8] | None:
 
 def _any_ink(mask: NDArray[np.uint8] | None) -> NDArray[np.uint8] | None:
     """``mask``, or ``None`` when it marks nothing: a black-and-white page scanned in colour."""
-    return mask if mask is not None and mask.any() else None
+    return mask if mask is not None and cv2.countNonZero(mask) > 0 else None
 
 
 def read_input(data: bytes, filename: str, *, dpi: int = 300, lang: str = "sqi+eng") -> IntakeResult:
