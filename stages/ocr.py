@@ -144,7 +144,15 @@ from stages.images import stack_crops
 from stages.mrz import WHITELIST as MRZ_CHARACTERS
 from stages.mrz import read_zones
 from stages.phone_plus import restore_plus
-from stages.stamp_ink import colour_stained, in_colour, light_only, stained, without_colour, without_light_ink
+from stages.stamp_ink import (
+    INKED,
+    colour_stained,
+    in_colour,
+    light_only,
+    stained,
+    without_colour,
+    without_light_ink,
+)
 
 log = logging.getLogger(__name__)
 
@@ -771,7 +779,7 @@ def content_box(evened: NDArray[np.uint8], *, dpi: int) -> tuple[int, int, int, 
     row_counts = np.empty(height, dtype=np.intp)
     col_counts = np.zeros(width, dtype=np.intp)
     for top in range(0, height, _CONTENT_BAND_ROWS):
-        ink = evened[top : top + _CONTENT_BAND_ROWS] < 128
+        ink = evened[top : top + _CONTENT_BAND_ROWS] < INKED
         row_counts[top : top + ink.shape[0]] = np.count_nonzero(ink, axis=1)
         col_counts += np.count_nonzero(ink, axis=0)
     rows = np.flatnonzero(row_counts > _SPECK_PIXELS)
@@ -832,7 +840,7 @@ def lone_words(rows: Sequence[Word], evened: NDArray[np.uint8], page: NDArray[np
     (English pages of seeds 4242, 3131, 5252, 6363, Albanian ones of 4242, 3131): lone zeros left unread
     42 -> 1; now and then a stamp's letter that stands clear of its ring on a line of text is read too
     (spurious text, which a line-aligned error rate does not count)."""
-    ink = evened < 128
+    ink = evened < INKED
     lines: dict[int, list[Word]] = {}
     for word in rows:
         lines.setdefault(word.line, []).append(word)
@@ -894,8 +902,6 @@ def _row_box(words: Sequence[Word]) -> BBox:
                 y1=round(bottom))
 
 
-_INKED = 128
-"""Darker than this on the evened page is ink."""
 _KEPT_LETTERS = 0.5
 """Share of a line's letters and digits its cleaned reading must keep: the lighter ink taken away may be
 grey print (a card's labels beside black values), not a stamp, and a reading that lost it is not a
@@ -1007,7 +1013,7 @@ def _grown_over_colour(box: BBox, coloured: NDArray[np.uint8], evened: NDArray[n
     near = np.any(coloured[max(0, box.y0 - height // 2) : box.y1 + height // 2] > 0, axis=0)
     within = np.any(coloured[box.y0 : box.y1] > 0, axis=0)
     # Print, not a rule: a form's dotted line runs on under a value, a column or two of rows deep.
-    printed = np.count_nonzero(evened[box.y0 : box.y1] < _INKED, axis=0) >= max(4, height // 8)
+    printed = np.count_nonzero(evened[box.y0 : box.y1] < INKED, axis=0) >= max(4, height // 8)
     columns = np.flatnonzero(near | printed)
     gap = max(1, height // 2)
     x0, x1 = box.x0, box.x1

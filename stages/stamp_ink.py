@@ -22,6 +22,8 @@ from numpy.typing import NDArray
 
 from pipeline.models import BBox
 
+INKED = 128
+"""Darker than this on the evened page (:func:`stages.ocr.even_contrast`) is ink."""
 _PRINT_PERCENTILE = 2.0
 """The darkest grey of a line's box that counts as its print (a few pixels darker, noise, are ignored)."""
 _PAPER_PERCENTILE = 90.0
@@ -83,7 +85,7 @@ _COLOURED_WORD = 0.5
 
 def in_colour(evened: NDArray[np.uint8], coloured: NDArray[np.uint8], box: BBox) -> bool:
     """The ink of ``box`` (dark on the evened page) is mostly coloured (``coloured``: the mask)."""
-    inked = evened[box.y0 : box.y1, box.x0 : box.x1] < 128
+    inked = evened[box.y0 : box.y1, box.x0 : box.x1] < INKED
     count = int(np.count_nonzero(inked))
     if count == 0:
         return False
@@ -128,7 +130,7 @@ _PRINT_SHARE = 0.1
 def light_only(evened: NDArray[np.uint8], page: NDArray[np.uint8], box: BBox, cut: float) -> bool:
     """The ink of ``box`` (dark on the evened page) is all lighter than ``cut`` on the scan: a stamp's
     letters, not print."""
-    inked = evened[box.y0 : box.y1, box.x0 : box.x1] < 128
+    inked = evened[box.y0 : box.y1, box.x0 : box.x1] < INKED
     count = int(np.count_nonzero(inked))
     if count == 0:
         return False
