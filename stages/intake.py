@@ -35,13 +35,14 @@ Reading a born-digital page with its words costs about 34 ms; a scanned-PDF page
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
 import math
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,7 +199,7 @@ def _iter_raster(data: bytes, kind: InputKind, dpi: int, sha: str) -> Iterator[R
         turn = {3: 180, 6: 90, 8: 270}.get(int(opened.getexif().get(0x0112, 1)), 0)
         gray = rotate_clockwise(gray, turn)
         source = plausible_dpi(gray.shape[1], gray.shape[0], _pil_dpi(opened.info))
-        mask = _jpeg_colour_ink(data) if opened.mode == "RGB" else None
+        mask = _aid(lambda: _jpeg_colour_ink(data)) if opened.mode == "RGB" else None
         yield RasterPage(resample(gray, source, dpi), dpi, 0,
                          colour_ink=None if mask is None else rotate_clockwise(mask, turn))
         return
@@ -209,7 +210,8 @@ def _iter_raster(data: bytes, kind: InputKind, dpi: int, sha: str) -> Iterator[R
             frame = ImageOps.exif_transpose(opened) if kind == "png" else opened
             gray = _pil_gray(frame)
             source = plausible_dpi(gray.shape[1], gray.shape[0], _pil_dpi(opened.info))
-            page = RasterPage(resample(gray, source, dpi), dpi, index, colour_ink=_frame_colour_ink(frame))
+            mask = _aid(functools.partial(_frame_colour_ink, frame))
+            page = RasterPage(resample(gray, source, dpi), dpi, index, colour_ink=mask)
         except Exception as exc:  # one broken frame must not sink the file
             log.warning("%s frame %d unreadable: %s", kind, index, type(exc).__name__)
             yield _page_error(sha, index, exc)
@@ -274,7 +276,7 @@ def _jpeg_page(found: _PageJpeg, dpi: int, index: int) -> RasterPage:
     source_dpi = gray.shape[1] / (found.width_pt / _POINTS_PER_INCH)
     image = resample(rotate_clockwise(gray, found.rotate), source_dpi, dpi)
     as_is = found.gray and image is gray
-    mask = None if found.gray else _jpeg_colour_ink(found.data)
+    mask = None if found.gray else _aid(lambda: _jpeg_colour_ink(found.data))
     return RasterPage(image, dpi, index, encoded=found.data if as_is else None,
                       colour_ink=None if mask is None else rotate_clockwise(mask, found.rotate))
 
@@ -489,6 +491,16 @@ def iter_input(data: bytes, *, dpi: int = 300, lang: str = "sqi+eng") -> Iterato
     if not readable:
         why = f" ({', '.join(sorted(codes))})" if codes else ""
         raise CorruptInputError(f"no page of the {kind} file can be read{why}")
+
+
+def _aid(make: Callable[[], NDArray[np.uint8] | None]) -> NDArray[np.uint8] | None:
+    """A page's coloured-ink mask, or ``None`` when making it fails: the mask helps read stamped lines,
+    and the page, already read in gray, must not fail for want of it."""
+    try:
+        return make()
+    except Exception as exc:  # an aid to reading, never a reason for the page to fail
+        log.warning("page colour mask not made (%s); its stamps are told apart by grey", type(exc).__name__)
+        return None
 
 
 def _frame_colour_ink(frame: Any) -> NDArray[np.uint8] | None:

@@ -189,3 +189,19 @@ def test_a_mask_is_turned_and_straightened_as_the_page_was() -> None:
     assert float(np.mean(np.abs(same.astype(np.int16) - straightened.image.astype(np.int16)))) < 0.5
     # A mask's uncovered corners are no ink.
     assert int(apply_geometry(np.zeros_like(tilted), straightened.result, fill=0).max()) == 0
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "png", "pdf-jpeg"])
+def test_a_mask_that_cannot_be_made_leaves_the_page_read_in_gray(
+        kind: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def fails(_: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("stages.intake.coloured_ink", fails)
+    rgb = _page_rgb()
+    height, width = rgb.shape[:2]
+    data = {"jpeg": lambda: _jpeg(rgb), "png": lambda: _png(rgb),
+            "pdf-jpeg": lambda: _pdf_of_jpeg(_jpeg(rgb), width, height, 0)}[kind]()
+    pages = list(iter_input(data, dpi=DPI))
+    assert len(pages) == 1 and isinstance(pages[0], RasterPage) and pages[0].colour_ink is None
+    assert "page colour mask not made (MemoryError)" in caplog.text
