@@ -58,23 +58,16 @@ def _kept(image: NDArray[np.uint8]) -> Callable[[], NDArray[np.uint8]]:
     return lambda: image
 
 
-class _ColourInk:
-    """The scan's coloured-ink mask, turned as a reading's page was and laid on it. Read anew for each reading that asks
-    (the second, of an upside-down page, is rare), not kept: a page image less while the page is read."""
+def _turned(colour_ink: Callable[[], NDArray[np.uint8] | None] | None, geometry: GeometryResult,
+            shape: tuple[int, ...]) -> Callable[[], NDArray[np.uint8] | None]:
+    """``colour_ink``'s mask, when the OCR asks for it, turned as ``geometry`` turned the page and laid on
+    the page of ``shape``."""
 
-    def __init__(self, scan: Callable[[], NDArray[np.uint8] | None] | None) -> None:
-        self._scan = scan
-        self._colourless = scan is None
+    def turned() -> NDArray[np.uint8] | None:
+        mask = colour_ink() if colour_ink is not None else None
+        return None if mask is None else fit_mask(apply_geometry(mask, geometry, fill=0), shape)
 
-    def corrected(self, geometry: GeometryResult, shape: tuple[int, ...]) -> Callable[[], NDArray[np.uint8] | None]:
-        def turned() -> NDArray[np.uint8] | None:
-            image = None if self._colourless or self._scan is None else self._scan()
-            if image is None:
-                self._colourless = True
-                return None
-            return fit_mask(apply_geometry(image, geometry, fill=0), shape)
-
-        return turned
+    return turned
 
 
 def read_page(image: NDArray[np.uint8], *, dpi: int, page_index: int, lang: str, engine: str,
@@ -111,9 +104,8 @@ def read_page(image: NDArray[np.uint8], *, dpi: int, page_index: int, lang: str,
         return PageReading(geometry, corrected, words, geometry_seconds, time.perf_counter() - start, turned)
     if text_layer is not None and geometry.orientation_deg == 0 and abs(geometry.skew_deg) < TEXT_LAYER_SKEW_DEG:
         return PageReading(geometry, corrected, text_layer, geometry_seconds, 0.0, turned)
-    inks = _ColourInk(colour_ink)
     ocr = recognize(corrected, page_index=page_index, dpi=dpi, lang=lang, engine=engine,
-                    colour_ink=inks.corrected(geometry, corrected.shape))
+                    colour_ink=_turned(colour_ink, geometry, corrected.shape))
     ocr_seconds = time.perf_counter() - start
     if up_down_open and text_layer is None and letter_confidence(ocr.words) < UPRIGHT_CONFIDENCE:
         start = time.perf_counter()
@@ -135,7 +127,7 @@ def read_page(image: NDArray[np.uint8], *, dpi: int, page_index: int, lang: str,
             margin = OVERRULE_MARGIN
         start = time.perf_counter()
         again = recognize(settled_image, page_index=page_index, dpi=dpi, lang=lang, engine=engine,
-                          colour_ink=inks.corrected(settled, settled_image.shape))
+                          colour_ink=_turned(colour_ink, settled, settled_image.shape))
         ocr_seconds += time.perf_counter() - start
         if letter_confidence(again.words) > letter_confidence(ocr.words) + margin:
             geometry, corrected, ocr, turned = settled, settled_image, again, settled_image is not original
