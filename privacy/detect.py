@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -267,10 +268,12 @@ def _own_words(page: PageOcr, box: BBox, value: str) -> str:
     return " ".join(word for word in value.split() if fold(word.strip(".,;:()[]|'\"")) not in elsewhere)
 
 
-def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine) -> list[PiiFinding]:
+def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: AnalyzerEngine,
+               earlier: Sequence[PiiFinding] = ()) -> list[PiiFinding]:
     """Findings of personal data on ``page``; ``image`` (the corrected page the OCR ran on) lets unreadable
     labelled values be re-read and text the OCR missed be recovered, and may be ``None`` when there is no
-    image (a born-digital text layer).
+    image (a born-digital text layer). ``earlier``: the findings of the document's pages before this one,
+    whose names and birth dates are looked for on this page too (:func:`privacy.repeats.repeated_values`).
 
     Recovered text is a second reading, added to the first and never replacing it: the page is analyzed
     as OCR read it, then again with the recovered words in place of those they read better, and the
@@ -292,7 +295,7 @@ def detect_pii(page: PageOcr, image: NDArray[np.uint8] | None, analyzer: Analyze
         findings += _signature_names(page, image, findings, half)
     # Repeats are looked for in the page's words and in those recovered: a name printed again under a
     # stamp ("MUHARREMI" above the machine-readable zone) may only have been read the second time.
-    findings += repeated_values(read, findings)
+    findings += repeated_values(read, findings, earlier)
     counts = Counter(f.entity_type for f in findings)
     log.debug("page %d: %d findings %s", page.page_index, len(findings), dict(sorted(counts.items())))
     return findings

@@ -45,7 +45,11 @@ def redact_document_pages(
 
     A page at a time: ``pages`` may be a generator that decodes each page image when asked for; a page is
     detected and redacted, and only its redacted JPEG kept, before the next is read. A long document's
-    pages are thus never all in memory at once.
+    pages are thus never all in memory at once. The names and birth dates found on a page are looked for
+    on the pages after it (a contract's parties named on page 1 and again under the stamp of the signature
+    page); not on the pages before it, which are already burned and encoded: a value printed first where
+    nothing marks it as personal, and only later with its label, is left to the verification, which
+    sends the document to review.
 
     ``opaque_only``: those of ``findings`` with no readable value (an officer's box over a scribble); their
     boxes are proven opaque, and no text is searched for them.
@@ -66,7 +70,7 @@ def redact_document_pages(
         if given is not None:
             on_page = list(next(given, []))
         elif analyzer is not None:
-            on_page = detect_pii(ocr, image, analyzer)
+            on_page = detect_pii(ocr, image, analyzer, earlier=[f for page in found for f in page])
         middle, middle_cpu = time.perf_counter(), _cpu()
         redacted.append(redact_page(image, ocr, on_page))
         del image

@@ -1,12 +1,14 @@
-"""A value found once on a page is personal data wherever else the page prints it: a surname in a trade
-name or on a signature line, the birth date of an ID card's machine-readable zone in its printed form, the
-birth date a personal number encodes printed in a table row without a header. Those other places often
-lack the label or the shape that found the first one."""
+"""A value found once in a document is personal data wherever else the document prints it: a surname in a
+trade name or on a signature line, the birth date of an ID card's machine-readable zone in its printed form,
+the birth date a personal number encodes printed in a table row without a header, a contract's parties and
+notary named on page 1 and again under the stamp of its signature page. Those other places often lack the
+label or the shape that found the first one."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from pipeline.models import BBox, PageOcr, PiiFinding
 from privacy.recognizers.lexicon import generic_words
@@ -31,7 +33,7 @@ def _half_inside(word: BBox, box: BBox) -> bool:
     return 2 * word.intersection_area(box) >= max(1, word.width * word.height)
 
 
-def _name_words(findings: list[PiiFinding]) -> set[str]:
+def _name_words(findings: Sequence[PiiFinding]) -> set[str]:
     vocabulary = generic_words()
     words = set()
     for finding in findings:
@@ -79,16 +81,19 @@ def _encoded_birth(value: str) -> dt.date | None:
         return None
 
 
-def _birth_dates(findings: list[PiiFinding]) -> set[dt.date]:
+def _birth_dates(findings: Sequence[PiiFinding]) -> set[dt.date]:
     """Birth dates found, and those the personal numbers found encode."""
     days = {_as_date(f.value) for f in findings if f.entity_type == "DATE_OF_BIRTH"}
     days |= {_encoded_birth(f.value) for f in findings if f.entity_type == "AL_PERSONAL_NUMBER"}
     return {day for day in days if day is not None}
 
 
-def repeated_values(page: PageOcr, findings: list[PiiFinding]) -> list[PiiFinding]:
-    """Findings for every other word of ``page`` that repeats a name word or a birth date of ``findings``."""
-    names, births = _name_words(findings), _birth_dates(findings)
+def repeated_values(page: PageOcr, findings: list[PiiFinding],
+                    earlier: Sequence[PiiFinding] = ()) -> list[PiiFinding]:
+    """Findings for every other word of ``page`` that repeats a name word or a birth date of ``findings``
+    (this page's) or of ``earlier`` (the document's pages before it)."""
+    known = [*findings, *earlier]
+    names, births = _name_words(known), _birth_dates(known)
     if not names and not births:
         return []
     boxes = [f.bbox for f in findings]
