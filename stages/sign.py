@@ -30,6 +30,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, TypeVar, get_args
 
+import aiohttp
 from asn1crypto import algos, cms
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -64,6 +65,7 @@ from pyhanko.sign.validation.status import (
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
@@ -79,7 +81,7 @@ from pipeline.models import InputSignatureReport, InputSignatures, PadesLevel, S
 from pipeline.settings import Settings
 from stages.pki import ensure_demo_pki
 from stages.sign_check import ExpectedSigner, b_b_signature_checks_out
-from stages.sign_loop import new_signing_loop
+from stages.sign_loop import SigningThreads
 
 __all__ = [
     "SignerConfig",
@@ -396,16 +398,20 @@ def signer_config_from_settings(settings: Settings) -> SignerConfig:
     )
 
 
-def build_validation_context(trust_roots: Sequence[Path], *, online: bool = True) -> ValidationContext:
+def build_validation_context(trust_roots: Sequence[Path], *, online: bool = True,
+                             http: aiohttp.ClientSession | None = None) -> ValidationContext:
     """A validation context that trusts exactly ``trust_roots`` (never the system's TLS roots).
 
     ``online`` fetches OCSP responses and CRLs and treats an unreachable revocation service as a failure
     (``hard-fail``): what signing needs. Offline it uses only what the document carries. A context
-    collects state, so build one per signing call.
+    collects state, so build one per signing call. ``http``: the HTTP client to fetch with (the caller's
+    to close; see :class:`stages.sign_loop.SigningThreads`), instead of one the context opens and closes.
     """
     roots = [_load_certificate(path) for path in trust_roots]
     if online:
-        return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail")
+        backend = AIOHttpFetcherBackend(session=http) if http is not None else None
+        return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="hard-fail",
+                                 fetcher_backend=backend)
     return ValidationContext(trust_roots=roots, allow_fetching=False)
 
 
@@ -452,11 +458,14 @@ def _sign(
     validation_context: ValidationContext | None,
     stamp_text: str | None,
     run: _CoroutineRunner = asyncio.run,
+    timestamper: timestamps.TimeStamper | None = None,
 ) -> bytes:
     """:func:`sign_pdf` without the read-back check: the caller checks the bytes before release.
 
     pyHanko signs in coroutines; ``run`` runs them (a :class:`SigningSession` passes its thread's
-    lasting event loop: ``asyncio.run`` makes and closes a loop each time, see :meth:`SigningSession._run`).
+    lasting event loop: ``asyncio.run`` makes and closes a loop each time, see
+    :class:`stages.sign_loop.SigningThreads`), and ``timestamper`` is the client of ``timestamp_url`` to
+    use (the thread's, on that loop) instead of the process's.
     """
     if level not in _LEVELS:
         raise ConfigurationError(f"unknown PAdES level {level!r}; expected one of {', '.join(_LEVELS)}")
@@ -479,7 +488,10 @@ def _sign(
         embed_validation_info=level in _WITH_REVOCATION_INFO,
         use_pades_lta=level == "B-LTA",
     )
-    timestamper = _timestamper(timestamp_url) if level in _TIMESTAMPED and timestamp_url else None
+    if level not in _TIMESTAMPED or not timestamp_url:
+        timestamper = None
+    elif timestamper is None:
+        timestamper = _timestamper(timestamp_url)
 
     def attempt(writer: IncrementalPdfFileWriter, reserved: int | None) -> bytes:
         pdf_signer = signers.PdfSigner(
@@ -705,8 +717,8 @@ class SigningSession:
         # Per process, not per signature: what a B-B output must name, and the roots to validate against.
         self._expected = ExpectedSigner.of(signer.signing_cert)
         self._roots: list[asn1_x509.Certificate] | None = None
-        # One event loop per signing thread for the life of the session (see _run).
-        self._loops = threading.local()
+        # One event loop and HTTP client per signing thread for the life of the session.
+        self._threads = SigningThreads(_TSA_TIMEOUT_S)
 
     def check_certificates(self) -> None:
         """Check the signing certificate online now (chain to the trust roots, validity, revocation), and
@@ -763,10 +775,7 @@ class SigningSession:
                 self.sign(_blank_page_pdf(), level="B-B", reason="Sportel")
             finally:
                 # The thread that starts the worker signs nothing else: its event loop goes with it.
-                loop: asyncio.AbstractEventLoop | None = getattr(self._loops, "loop", None)
-                if loop is not None:
-                    self._loops.loop = None
-                    loop.close()
+                self.close_thread()
 
         _off_running_loop(sign_blank_page)
 
@@ -780,11 +789,15 @@ class SigningSession:
         """``pdf`` signed at ``level`` and the report of its signature; raises rather than release a file
         whose signature does not validate."""
         with self._lock:
-            context = build_validation_context(self.trust_roots) if self._online_check_due(level) else None
+            threads = self._threads
+            context = (build_validation_context(self.trust_roots, http=threads.http())
+                       if self._online_check_due(level) else None)
+            timestamper = threads.timestamper(self.timestamp_url) if (
+                level in _TIMESTAMPED and self.timestamp_url) else None
             signed = _sign(
                 pdf, self.signer, level=level, reason=reason, location="Shkodër", certify=True,
                 timestamp_url=self.timestamp_url, validation_context=context, stamp_text=self.stamp_text,
-                run=self._run,
+                run=threads.run, timestamper=timestamper,
             )
             if context is not None:
                 # Reached only when pyHanko's pre-signing check (signer, and the authority when it
@@ -802,20 +815,9 @@ class SigningSession:
             raise SigningError("a freshly signed output does not validate; it is not released")
         return signed, report
 
-    def _run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
-        """``coroutine`` run on this thread's event loop, made on the thread's first signature and kept.
-
-        ``asyncio.run``, as pyHanko's ``sign_pdf`` calls it, makes and closes a loop for every signature:
-        an epoll selector and a socket pair, a dozen system calls, each letting go of the GIL and perhaps
-        waiting to get it back from the worker thread beside this one (with the attributes below, GIL
-        releases of a B-B signature went from 27 to 11). Per thread, since a loop runs on one thread at a
-        time. Like ``asyncio.run``, refuses a thread that already runs a loop."""
-        # A bare loop, not asyncio.Runner: Python 3.11's Runner formats the repr of its SIGINT handler (the
-        # pending task, the PDF in its arguments) on every run in the main thread.
-        loop: asyncio.AbstractEventLoop | None = getattr(self._loops, "loop", None)
-        if loop is None:
-            loop = self._loops.loop = new_signing_loop()
-        return loop.run_until_complete(coroutine)
+    def close_thread(self) -> None:
+        """Let go of this thread's event loop and HTTP client (a worker thread about to end)."""
+        self._threads.close()
 
     def _checked_b_b_report(self) -> SignatureReport:
         """The report of a B-B output that passed :func:`~stages.sign_check.b_b_signature_checks_out`:

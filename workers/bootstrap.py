@@ -53,6 +53,12 @@ class OpenSigningAtStart(Middleware):
         if self.signs and self._per_thread():
             self._open_signing()
 
+    def before_worker_thread_shutdown(self, broker: dramatiq.Broker, thread: Any) -> None:
+        if self.signs:
+            from workers.signing import close_signing_thread
+
+            close_signing_thread(self.context())
+
     def _per_thread(self) -> bool:
         # The settings' own test (a PKCS#11 module wins over a PKCS#12 file), without touching the key.
         return self.context().settings.sign_pkcs11_module is not None

@@ -57,6 +57,11 @@ class WorkerContext:
             catalog=load_catalog(),
         )
 
+    def built(self, name: str) -> object | None:
+        """The part :meth:`cached` built under ``name``, or ``None`` when none was: never builds it."""
+        with self._lock:
+            return self._cache.get(name)
+
     def cached(self, name: str, build: Callable[[], T]) -> T:
         """A costly adapter built once per process (analyzer, signer, text model), thread-safe: the
         in-process broker runs several worker threads on one context."""

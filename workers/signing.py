@@ -49,6 +49,18 @@ def open_signing_session(ctx: WorkerContext) -> bool:
     return True
 
 
+def close_signing_thread(ctx: WorkerContext) -> None:
+    """Let go of what this thread's signing kept (its event loop and HTTP client), when a worker thread
+    ends; nothing when it never signed."""
+    session = ctx.built("signing_session")
+    if isinstance(session, SigningSession):
+        session.close_thread()
+    per_thread = ctx.built("signing_sessions")
+    own = getattr(per_thread, "session", None)
+    if isinstance(own, SigningSession):
+        own.close_thread()
+
+
 def _new_session(ctx: WorkerContext) -> SigningSession:
     config, settings = ctx.signer_config, ctx.settings
     return SigningSession(
