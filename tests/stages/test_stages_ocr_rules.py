@@ -134,3 +134,46 @@ def test_whitening_the_rules_lets_go_of_its_half_size_masks_before_labelling() -
     _, peak = traced_peak(lambda: without_vertical_rules(evened, dpi=DPI))
     # The copy, the label image and three half-size masks (a quarter of the page each); four before.
     assert peak < 2.8 * evened.nbytes
+
+
+def _ticked_table() -> Gray:
+    """A table of dashed rules whose walls are only short ticks at each row's corners (a dashed pattern
+    with long gaps), too short for :func:`without_vertical_rules` to take for walls."""
+    row_height = 80
+    page = Image.new("L", (2480, 200 + row_height * len(ROWS) + 200), 255)
+    draw = ImageDraw.Draw(page)
+    face = ImageFont.truetype(str(FONT_DIR / "DejaVuSans.ttf"), round(10 * DPI / 72))
+    top = 200
+    for row in ROWS:
+        for x in range(COLUMNS[0], COLUMNS[-1], 40):
+            draw.line([(x, top), (x + 24, top)], fill=0, width=2)
+        for x in COLUMNS:
+            draw.line([(x, top + 30), (x, top + 54)], fill=0, width=3)
+        for x, cell in zip(COLUMNS, row, strict=False):
+            draw.text((x + 15, top + 18), cell, font=face, fill=0)
+        top += row_height
+    return np.asarray(page, dtype=np.uint8)
+
+
+def test_a_dashed_tables_corner_ticks_are_not_read_as_bars() -> None:
+    words = [w.text for w in recognize(scan_like(_ticked_table(), seed=3), page_index=0, dpi=DPI,
+                                       lang="sqi+eng", engine="tesserocr").words]
+    assert not [w for w in words if set(w) <= set("|¦")], words
+    assert {"Albert", "Gjergji", "Kryefamiljar", "Bashkëshorte"} <= set(words)
+
+
+def test_a_bar_between_capitals_is_the_article_i_and_elsewhere_a_wall() -> None:
+    from pipeline.models import BBox, Word
+    from stages.ocr import without_walls
+
+    def word(text: str, x: int, line: int) -> Word:
+        return Word(text=text, bbox=BBox(x0=x, y0=100 * line, x1=x + 20 * len(text), y1=100 * line + 40),
+                    conf=90.0, block=line, line=line)
+
+    heading = [word("EKSTRAKT", 100, 1), word("|", 300, 1), word("THJESHTË", 340, 1), word("|", 520, 1),
+               word("REGJISTRIT", 560, 1)]
+    row = [word("|", 50, 2), word("F20422001E", 100, 2), word("|", 330, 2), word("Dushku", 360, 2),
+           word("Brian", 500, 2), word("|", 620, 2)]
+    after_row = [word("|", 50, 3), word("KLEDIAN", 100, 3)]
+    assert [w.text for w in without_walls([*heading, *row, *after_row])] == [
+        "EKSTRAKT", "I", "THJESHTË", "I", "REGJISTRIT", "F20422001E", "Dushku", "Brian", "KLEDIAN"]
