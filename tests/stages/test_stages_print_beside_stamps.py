@@ -1,5 +1,6 @@
 """Print that a stamp's ring and a signature touch: tesseract's sparse text takes it for part of a picture
-and returns none of it, while the signatory beside it on the same line reads clean."""
+and returns none of it, while the signatory beside it on the same line reads clean; or it starts a word
+after the ring, and the letters the ring hid are put back."""
 
 from __future__ import annotations
 
@@ -56,3 +57,40 @@ def test_a_stamp_and_a_signature_with_no_print_under_them_add_no_words(monkeypat
     without = [w.text for w in recognize(page, page_index=0, dpi=DPI, lang="eng", engine="tesserocr").words]
     assert with_step == without
     assert SIGNATORY_TITLE.split()[-1] in with_step  # the line beside the stamp is read
+
+
+STAMP_OVER_A_TITLE = STAMPED_SIGNATORY.with_name("stamp_over_a_title.jpg")
+"""A straightened crop of Sportel's own generated sample (``sportel samples --seed 2002 --unseen-layout``,
+doc022, a residence certificate in colour, skewed 1.31 degrees, at 300 dpi), with its coloured-ink mask
+beside it (``stamp_over_a_title_colour.png``, as the intake makes it, turned with the page): a stamp's
+ring crosses the first letters of the signatory's title. Sparse text read "inistrator"; read again
+without the stamp, the title's line gave "Administrator" to the stamp's own fragments' line above it,
+where it was dropped as the title's second reading (fd48f6c)."""
+
+
+def test_letters_a_stamp_hid_at_the_start_of_a_word_are_put_back() -> None:
+    read = cv2.imread(str(STAMP_OVER_A_TITLE), cv2.IMREAD_GRAYSCALE)
+    mask = cv2.imread(str(STAMP_OVER_A_TITLE.with_name("stamp_over_a_title_colour.png")), cv2.IMREAD_GRAYSCALE)
+    assert read is not None and mask is not None
+    image: Gray = np.asarray(read, dtype=np.uint8)
+    colour: Gray = np.asarray(mask, dtype=np.uint8)
+    words = [w.text for w in recognize(image, page_index=0, dpi=DPI, lang="eng", engine="tesserocr",
+                                       colour_ink=lambda: colour).words]
+    assert "Administrator" in words and "inistrator" not in words, words
+    assert "Dani" in words
+
+
+def test_a_reading_completes_another_only_with_letters_added_at_an_end() -> None:
+    from pipeline.models import BBox, Word
+    from stages.ocr import _completes
+
+    def words(*texts: str) -> list[Word]:
+        return [Word(text=t, bbox=BBox(x0=100 * n, y0=0, x1=100 * n + 90, y1=40), conf=90.0, block=0, line=0)
+                for n, t in enumerate(texts)]
+
+    assert _completes(words("inistrator"), words("Administrator"))
+    assert _completes(words("a", "Dani"), words("Eliverta", "Dani"))
+    assert _completes(words("Kopliku"), words("Kopliku", "Halit"))
+    assert not _completes(words("inistrator"), words("ministrator"))  # one letter is no evidence
+    assert not _completes(words("inistrator"), words("A$|inistrator"))  # a stamp's remains are not letters
+    assert not _completes(words("a", "Dani"), words("Eliverta", "Dano"))  # the first reading must stand
