@@ -9,11 +9,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 import stages.ocr
 from stages.ocr import recognize
-from tests.stages.conftest import DPI, SIGNATORY_TITLE, Gray, signature_block, stamp_layer
+from tests.stages.conftest import DPI, FONT_DIR, SIGNATORY_TITLE, Gray, signature_block, stamp_layer
 
 
 def _stamp_beside_a_title(grey: int) -> Gray:
@@ -94,3 +94,27 @@ def test_a_reading_completes_another_only_with_letters_added_at_an_end() -> None
     assert not _completes(words("inistrator"), words("ministrator"))  # one letter is no evidence
     assert not _completes(words("inistrator"), words("A$|inistrator"))  # a stamp's remains are not letters
     assert not _completes(words("a", "Dani"), words("Eliverta", "Dano"))  # the first reading must stand
+
+
+def test_a_line_grows_over_a_stamps_grey_beside_it_not_over_print_beside_it() -> None:
+    from pipeline.models import BBox
+    from stages.ocr import _grown_over_light_ink, even_contrast
+
+    face = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif.ttf"), 40)
+
+    def band(*, ring: bool, print_beside: bool) -> Gray:
+        page = Image.new("L", (1200, 400), 255)
+        draw = ImageDraw.Draw(page)
+        draw.text((600, 175), "Sektorit", font=face, fill=0)  # the line's word
+        if print_beside:  # the next word a word gap away, as dark as the line's
+            draw.text((600 - 14 - face.getbbox("Shefi i")[2], 175), "Shefi i", font=face, fill=0)
+        if ring:  # a grey stamp's ring crossing the band just before the word
+            draw.ellipse([170, 40, 590, 460], outline=150, width=16)
+        return np.asarray(cv2.GaussianBlur(np.asarray(page, dtype=np.uint8), (0, 0), 1.0), dtype=np.uint8)
+
+    line = BBox(x0=603, y0=183, x1=762, y1=213)
+    for ring, print_beside, grows in ((True, False, True), (False, True, False), (False, False, False)):
+        page = band(ring=ring, print_beside=print_beside)
+        grown = _grown_over_light_ink(line, even_contrast(page, dpi=DPI), page)
+        assert (grown.x0 < line.x0 - 30) == grows, (ring, print_beside, grown)
+        assert grown.x1 == line.x1
