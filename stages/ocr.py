@@ -1108,9 +1108,7 @@ def stamp_reading(words: Sequence[Word], evened: NDArray[np.uint8], page: NDArra
     # line kept, read with confidence, are dropped.
     # Unless the word read again is the kept word with the letters a stamp hid put back ("inistrator",
     # read again "Administrator" by the line of the stamp's fragments above it): it then stands for it.
-    again = [w for read in replaced.values() for w in read]
-    superseded = {id(w) for w in words if w.line not in replaced and any(
-        _mostly_within(w.bbox, other.bbox) and _completes([w], [other]) for other in again)}
+    superseded = _completed(words, replaced)
     kept = [w.bbox for w in words
             if w.line not in replaced and w.conf >= _LONE_MIN_CONFIDENCE and id(w) not in superseded]
     for line in list(replaced):
@@ -1119,9 +1117,7 @@ def stamp_reading(words: Sequence[Word], evened: NDArray[np.uint8], page: NDArra
             replaced[line] = own
         else:
             del replaced[line]
-    survivors = [w for read in replaced.values() for w in read]
-    superseded = {id(w) for w in words if id(w) in superseded and any(
-        _mostly_within(w.bbox, other.bbox) and _completes([w], [other]) for other in survivors)}
+    superseded &= _completed(words, replaced)  # by a reading that is still kept
     # Around a line read again, the stamp's own letters read as lines of their own would now join it
     # (its band is that of its print alone): words written only in the ink taken away are dropped.
     cuts = [(*cleaned_box, uncoloured if line in by_colour else page)
@@ -1199,6 +1195,14 @@ def _grown_over_stain(box: BBox, near: NDArray[np.bool_], within: NDArray[np.boo
     if np.count_nonzero(within[x0 : box.x0]) + np.count_nonzero(within[box.x1 : x1]) < height // 2:
         return box
     return box.model_copy(update={"x0": x0, "x1": x1})
+
+
+def _completed(words: Sequence[Word], replaced: Mapping[int, Sequence[Word]]) -> set[int]:
+    """The ``id`` of each word of a line not read again that a word read again on another line lies over and
+    completes (:func:`_completes`)."""
+    again = [w for read in replaced.values() for w in read]
+    return {id(w) for w in words if w.line not in replaced and any(
+        _mostly_within(w.bbox, other.bbox) and _completes([w], [other]) for other in again)}
 
 
 def _completes(first: Sequence[Word], read: Sequence[Word]) -> bool:
