@@ -18,10 +18,8 @@ from itertools import pairwise
 from statistics import median
 
 from pipeline.models import Word
+from stages.columns import COLUMN_GAP
 
-_COLUMN_GAP = 2.0
-"""A gap this many letter heights wide, or wider, parts two columns of a line (a word space is about a
-third of one)."""
 _OFF_LINE = 0.3
 """Share of the letters' height by which a fragment's foot (or, for capitals and digits, its top) misses
 the line's."""
@@ -59,7 +57,7 @@ def _scribbles(row: Sequence[Word]) -> set[int]:
     dropped: set[int] = set()
     kept: Word | None = None
     for word in row:
-        after_gap = kept is not None and word.bbox.x0 - kept.bbox.x1 >= _COLUMN_GAP * height
+        after_gap = kept is not None and word.bbox.x0 - kept.bbox.x1 >= COLUMN_GAP * height
         if after_gap and _alnum(word.text) <= _SHORT and _fragment(word, top, foot, height):
             dropped.add(id(word))
         else:
