@@ -675,6 +675,7 @@ class _Decision:
     confidence: float
     skew: float
     up_down_open: bool = False
+    turned_over_by_shape: bool = False
 
 
 def _as_orientation(degrees: int) -> Orientation:
@@ -713,7 +714,8 @@ def _decide(image: NDArray[np.uint8], dpi: int, ink: _Ink, detect_orientation: b
     skew = _fine_skew(frame, upright_coarse if quarter == 0 else turned_coarse)
     verdict, verdict_confidence = _up_or_down(frame, skew)
     if verdict is not None:
-        return _Decision(_as_orientation(quarter * 90 + verdict), min(direction_confidence, verdict_confidence), skew)
+        return _Decision(_as_orientation(quarter * 90 + verdict), min(direction_confidence, verdict_confidence), skew,
+                         turned_over_by_shape=verdict == 180)
     if defer_up_down:
         return _Decision(_as_orientation(quarter * 90), 0.0, skew, up_down_open=True)
     flip, confidence = _best(_probe(image, dpi, ink, skew - quarter * 90, [0, 180]))
@@ -759,6 +761,10 @@ class Straightened:
     up_down_open: bool
     """The text lines lie level but their shape could not tell upright from upside down, and no probe
     was read: the caller's OCR of ``image`` decides (:func:`settle_up_down` when it reads poorly)."""
+    turned_over_by_shape: bool = False
+    """The lines' shape, not a probe, said the page lies upside down (in its quarter turn) and it was
+    turned over: a page of little text can mislead it, and the caller's OCR checks it as for an open
+    page."""
 
 
 def straighten(image: NDArray[np.uint8], *, dpi: int) -> Straightened:
@@ -793,7 +799,8 @@ def _correct(image: NDArray[np.uint8], *, dpi: int, detect_orientation: bool, de
         return Straightened(result, image, up_down_open=False)
     decision = _decide(image, dpi, ink, detect_orientation, defer_up_down)
     result, corrected = _apply(image, decision, dpi)
-    return Straightened(result, corrected, up_down_open=decision.up_down_open)
+    return Straightened(result, corrected, up_down_open=decision.up_down_open,
+                        turned_over_by_shape=decision.turned_over_by_shape)
 
 
 _BILEVEL_SMOOTH_AT_300 = 1.0

@@ -114,6 +114,23 @@ def test_a_page_of_little_text_the_probe_leaves_upside_down_is_read_the_right_wa
     assert "Edisa Kajtazi" in reading.ocr.text
 
 
+def test_a_page_the_lines_shape_turned_over_wrongly_is_read_the_right_way_up(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The lines' shape said upside down (0.65) of an upright signature page in a serif face (seed 8484,
+    # unseen layout): it was read turned over, at confidence 31, and kept so, since only pages the shape
+    # left open were probed. Now a page the shape turned over is checked as an open one.
+    upright = scan_like(render_lines(["LANDLORD TENANT NOTARY", "Klaudia Thaçi Vertit Çela", "Page 2/2"],
+                                     font="DejaVuSans.ttf", pt=10, height_in=3.0), seed=15)
+    height, width = upright.shape
+    turned_over = GeometryResult(orientation_deg=180, orientation_confidence=0.65, skew_deg=0.0, width=width,
+                                 height=height)
+    monkeypatch.setattr(page_reading, "straighten", lambda image, dpi: Straightened(
+        turned_over, np.ascontiguousarray(np.rot90(image, 2)), up_down_open=False, turned_over_by_shape=True))
+    reading = page_reading.read_page(upright, dpi=DPI, page_index=0, lang="sqi+eng", engine="tesserocr")
+    assert reading.geometry.orientation_deg == 0
+    assert "Klaudia" in reading.ocr.text and "NOTARY" in reading.ocr.text
+
+
 @pytest.fixture(scope="module", params=["tesserocr", "tesseract-cli"])
 def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -58,6 +58,19 @@ def test_an_upside_down_page_is_probed_and_read_the_right_way(albanian_page: Gra
     assert ALBANIAN[1].split()[0] in reading.ocr.text
 
 
+def test_a_page_the_lines_shape_wrongly_turned_over_is_probed_and_turned_back(
+        albanian_page: Gray, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shape's verdict is not the last word: an upright page it took for upside down reads poorly
+    turned over, and is probed like a page the shape left open."""
+    monkeypatch.setattr(geometry, "_up_or_down", lambda frame, angle: (180, 0.65))
+    assert geometry.straighten(albanian_page, dpi=300).turned_over_by_shape
+    calls = _probes(monkeypatch)
+    reading = read_page(rotate_content(albanian_page, -1.5), dpi=300, page_index=0, lang="sqi+eng",
+                        engine="tesserocr")
+    assert reading.geometry.orientation_deg == 0 and len(calls) == 1
+    assert ALBANIAN[1].split()[0] in reading.ocr.text
+
+
 def test_blank_page_gets_no_words() -> None:
     reading = read_page(np.full((3508, 2480), 255, dtype=np.uint8), dpi=300, page_index=3, lang="sqi+eng",
                         engine="tesserocr")
