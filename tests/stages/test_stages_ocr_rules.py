@@ -94,9 +94,8 @@ def test_the_content_box_holds_the_ink_and_leaves_specks_and_margins_out() -> No
 
 @pytest.mark.parametrize("engine", ["tesserocr", "tesseract-cli"])
 def test_words_of_a_cropped_read_are_boxed_in_the_page(engine: str) -> None:
-    page = np.full((3508, 2480), 255, np.uint8)
     face = ImageFont.truetype(str(FONT_DIR / "DejaVuSans.ttf"), round(11 * DPI / 72))
-    canvas = Image.fromarray(page)
+    canvas = Image.fromarray(np.full((3508, 2480), 255, np.uint8))
     ImageDraw.Draw(canvas).text((1400, 2500), "Bashkia Shkodër", font=face, fill=0)
     page = scan_like(np.asarray(canvas, dtype=np.uint8), seed=5)
     ocr = recognize(page, page_index=0, dpi=DPI, lang="sqi+eng", engine=engine)
