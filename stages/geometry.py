@@ -823,7 +823,7 @@ def _deskewed(image: NDArray[np.uint8], ccw_degrees: float, dpi: int) -> NDArray
     straight, these stay ragged, and tesseract reads the broken rules as ``|`` and ``-`` and splits
     table rows at them, where the same page scanned straight has crisp rules it removes. A Gaussian of
     about one pixel at 300 dpi fills the stairs and the gaps with grey, and the OCR's local threshold
-    (:func:`stages.ocr.even_contrast`) draws smoother edges and whole rules through them again.
+    (:func:`stages.ocr_image.even_contrast`) draws smoother edges and whole rules through them again.
 
     Measured on generated skewed pages made bilevel as a CCITT scanner does (threshold 160), read through
     the pipeline, line-aligned edits (:mod:`benchmarks.ocr_quality`):

@@ -4,7 +4,7 @@ under it can be read again.
 A stamp is pressed over the signatory's title and name; where its ring and letters cross a line of
 print, tesseract reads the two inks as one shape ("Përgjegjësi" as "Përg SË ii"). On a scan the two
 inks differ in grey: print is near black, stamp ink (blue, violet, red; or a grey scan of them) is
-mid-grey, lighter the less ink the stamp took. :func:`stages.ocr.even_contrast` spreads grey levels around a
+mid-grey, lighter the less ink the stamp took. :func:`stages.ocr_image.even_contrast` spreads grey levels around a
 *local* threshold, and a stamp's strokes that stand alone come out as dark as print, so it cannot keep
 them apart; the page as scanned can.
 
@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from pipeline.models import BBox
 
 INKED = 128
-"""Darker than this on the evened page (:func:`stages.ocr.even_contrast`) is ink."""
+"""Darker than this on the evened page (:func:`stages.ocr_image.even_contrast`) is ink."""
 _PRINT_PERCENTILE = 2.0
 """The darkest grey of a line's box that counts as its print (a few pixels darker, noise, are ignored)."""
 _PAPER_PERCENTILE = 90.0

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from benchmarks.ocr_quality import line_edit_counts
-from stages.ocr import even_contrast, recognize
+from stages.ocr import recognize
+from stages.ocr_image import even_contrast
 from tests.stages.conftest import ALBANIAN, DPI, FONT_DIR, Gray, render_lines, scan_like
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from stages.ocr import even_contrast, letter_confidence, recognize, tessdata_dir, tesserocr_engine
+from stages.ocr import letter_confidence, recognize, tessdata_dir, tesserocr_engine
+from stages.ocr_image import even_contrast
 from tests.memory import traced_peak
 from tests.stages.conftest import DPI, Gray
 

@@ -10,7 +10,8 @@ from PIL import Image, ImageDraw, ImageFont
 from pipeline.models import BBox, GeometryResult, Word
 from stages import page_reading
 from stages.geometry import Straightened
-from stages.ocr import personal_numbers, recognize
+from stages.ocr import recognize
+from stages.personal_numbers import personal_numbers
 from tests.stages.conftest import DPI, FONT_DIR, Gray, render_lines, scan_like
 
 

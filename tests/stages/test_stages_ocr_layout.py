@@ -10,7 +10,8 @@ from PIL import Image, ImageDraw, ImageFont
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.models import BBox, PageOcr, Word
-from stages.ocr import even_contrast, reading_order, recognize
+from stages.ocr import reading_order, recognize
+from stages.ocr_image import even_contrast
 from tests.stages.conftest import DPI, FONT_DIR, Gray
 
 

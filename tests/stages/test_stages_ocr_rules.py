@@ -9,7 +9,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from benchmarks.ocr_quality import line_edit_counts
-from stages.ocr import content_box, even_contrast, recognize, without_vertical_rules
+from stages.ocr import recognize
+from stages.ocr_image import content_box, even_contrast, without_vertical_rules
 from tests.memory import traced_peak
 from tests.stages.conftest import DPI, FONT_DIR, Gray, rotate_content, scan_like
 

@@ -8,7 +8,8 @@ import pytest
 
 from pipeline.models import BBox, Word
 from stages.iban_digits import restore_iban_check_digits
-from stages.ocr import personal_numbers, recognize
+from stages.ocr import recognize
+from stages.personal_numbers import personal_numbers
 from stages.phone_plus import restore_plus
 from stages.stamp_ink import stain_share, stained
 from tests.stages.conftest import DPI, SIGNATORY_TITLE, Gray, scan_like, signature_block, stamp_layer

@@ -98,7 +98,8 @@ def test_a_reading_completes_another_only_with_letters_added_at_an_end() -> None
 
 def test_a_line_grows_over_a_stamps_grey_beside_it_not_over_print_beside_it() -> None:
     from pipeline.models import BBox
-    from stages.ocr import _grown_over_light_ink, even_contrast
+    from stages.ocr import _grown_over_light_ink
+    from stages.ocr_image import even_contrast
 
     face = ImageFont.truetype(str(FONT_DIR / "DejaVuSerif.ttf"), 40)
 
