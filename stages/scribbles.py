@@ -28,10 +28,10 @@ _UNSURE = 50.0
 _SHORT = 2
 """Letters and digits at most in a fragment."""
 _SOLID_CONFIDENCE = 80.0
-_STANDALONE = set("-‐–—.:;/%&+*()[]#§€$°")
+_STANDALONE = frozenset("-‐–—.:;/%&+*()[]#§€$°")
 """Signs print sets on their own: a dash in an empty cell, a slash between dates, a currency."""
-_DESCENDERS = set("gjpqyçQJ,;")
-_TALL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZÇËbdfhklt0123456789")
+_DESCENDERS = frozenset("gjpqyçQJ,;")
+_TALL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÇËbdfhklt0123456789")
 
 
 def without_scribbles(words: Sequence[Word]) -> list[Word]:
