@@ -302,6 +302,41 @@ def _nss_friendly(app: Callable[..., Any]) -> Callable[..., Any]:
     return wsgi
 
 
+def _key_keeping_backend() -> Any:
+    """certomancer's crypto backend, but keeping each private key once loaded.
+
+    certomancer loads its signing key from DER, with the RSA key's full consistency check, for every
+    answer it signs: about 37 ms of its 50 ms per timestamp, OCSP response or CRL on this machine. A
+    production timestamp authority or OCSP responder holds its key loaded (often in an HSM), so the
+    benchmarks that time signing against this PKI would otherwise charge Sportel for a cost no real
+    service has. Only the key loading changes: certomancer still builds and signs every answer.
+    """
+    from asn1crypto import algos, keys
+    from certomancer.crypto_utils import PycaCryptographyBackend
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    class KeyKeepingBackend(PycaCryptographyBackend):
+        def __init__(self) -> None:
+            self._loaded: dict[bytes, Any] = {}
+            self._lock = threading.Lock()
+
+        def generic_sign(
+            self, private_key: keys.PrivateKeyInfo, tbs_bytes: bytes, sd_algo: algos.SignedDigestAlgorithm
+        ) -> bytes:
+            if sd_algo.signature_algo != "rsassa_pkcs1v15":
+                return super().generic_sign(private_key, tbs_bytes, sd_algo)
+            der = private_key.dump()
+            with self._lock:
+                key = self._loaded.get(der)
+                if key is None:
+                    key = self._loaded[der] = serialization.load_der_private_key(der, password=None)
+            assert isinstance(key, rsa.RSAPrivateKey)
+            return key.sign(tbs_bytes, padding.PKCS1v15(), getattr(hashes, sd_algo.hash_algo.upper())())
+
+    return KeyKeepingBackend()
+
+
 def _to_pyca(cert: Any) -> x509.Certificate:
     return x509.load_der_x509_certificate(cert.dump())
 
@@ -309,9 +344,13 @@ def _to_pyca(cert: Any) -> x509.Certificate:
 @pytest.fixture(scope="session")
 def local_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPki]:
     """certomancer CA + OCSP + TSA over real HTTP on 127.0.0.1, for the whole session."""
+    from certomancer import crypto_utils
     from certomancer.integrations.animator import Animator, AnimatorArchStore
     from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig
     from werkzeug.serving import make_server
+
+    shipped_backend = crypto_utils.CRYPTO_BACKEND
+    crypto_utils.CRYPTO_BACKEND = _key_keeping_backend()
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     workdir = tmp_path_factory.mktemp("local-pki")
@@ -359,6 +398,7 @@ def local_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPki]:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+        crypto_utils.CRYPTO_BACKEND = shipped_backend
 
 
 # ---------------------------------------------------------------------------------------- SoftHSM2
