@@ -80,7 +80,12 @@ from pipeline.errors import (
 from pipeline.models import InputSignatureReport, InputSignatures, PadesLevel, SignatureReport
 from pipeline.settings import Settings
 from stages.pki import ensure_demo_pki
-from stages.sign_check import ExpectedSigner, b_b_signature_checks_out
+from stages.sign_check import (
+    ExpectedSigner,
+    ExpectedTimestampAuthority,
+    b_b_signature_checks_out,
+    timestamped_signature_checks_out,
+)
 from stages.sign_loop import SigningThreads
 
 __all__ = [
@@ -716,6 +721,8 @@ class SigningSession:
         self._lock = threading.Lock()
         # Per process, not per signature: what a B-B output must name, and the roots to validate against.
         self._expected = ExpectedSigner.of(signer.signing_cert)
+        # The timestamp authority's certificate as last checked online; None until then.
+        self._authority: ExpectedTimestampAuthority | None = None
         self._roots: list[asn1_x509.Certificate] | None = None
         # One event loop and HTTP client per signing thread for the life of the session.
         self._threads = SigningThreads(_TSA_TIMEOUT_S)
@@ -739,6 +746,7 @@ class SigningSession:
                 url = self.timestamp_url
                 _run_blocking(lambda: self._check_timestamp_authority(context, url))
                 self._timestamp_authority_checked_until = time.monotonic() + self._recheck_s
+                self._authority = self._checked_authority(_timestamper(url), asyncio.run)
 
     async def _check_signer(self, context: ValidationContext) -> None:
         # What pyHanko checks of the signer before signing with a validation context.
@@ -804,10 +812,16 @@ class SigningSession:
                 # timestamps) passed with this context.
                 until = time.monotonic() + self._recheck_s
                 self._signer_checked_until = until
-                if level in _TIMESTAMPED:
+                if timestamper is not None:
                     self._timestamp_authority_checked_until = until
+                    self._authority = self._checked_authority(timestamper, threads.run)
+            authority = self._authority
         if level == "B-B" and b_b_signature_checks_out(pdf, signed, self._expected):
             report = self._checked_b_b_report()
+        elif level != "B-B" and authority is not None and timestamped_signature_checks_out(
+            pdf, signed, self._expected, authority, level=level
+        ):
+            report = self._checked_timestamped_report(level)
         else:
             signature = _assert_signed(signed)
             report = self._b_b_report(signature) if level == "B-B" else self._full_report(signature)
@@ -818,6 +832,27 @@ class SigningSession:
     def close_thread(self) -> None:
         """Let go of this thread's event loop and HTTP client (a worker thread about to end)."""
         self._threads.close()
+
+    @staticmethod
+    def _checked_authority(
+        timestamper: timestamps.TimeStamper, run: _CoroutineRunner
+    ) -> ExpectedTimestampAuthority | None:
+        """The certificate of the sample token whose path pyHanko's check of the authority just validated
+        (the client keeps that token: no request is made here)."""
+        return ExpectedTimestampAuthority.of_token(run(timestamper.async_dummy_response(_DIGEST)))
+
+    def _checked_timestamped_report(self, level: PadesLevel) -> SignatureReport:
+        """The report of an output that passed :func:`~stages.sign_check.timestamped_signature_checks_out`:
+        what :meth:`_full_report` gives such a file."""
+        whole = "covers the whole file." if level == "B-T" else (
+            "covers the whole file but for long-term validation data."
+        )
+        return SignatureReport(
+            level=level, signer=_common_name(self._expected.certificate), valid=True, intact=True,
+            trusted=True, covers_whole_file=True,
+            modification_level="none" if level == "B-T" else _MODIFICATION_WORDS[ModificationLevel.LTA_UPDATES],
+            summary=f"Valid PAdES {level} certification signature: intact, certificate trusted, {whole}",
+        )
 
     def _checked_b_b_report(self) -> SignatureReport:
         """The report of a B-B output that passed :func:`~stages.sign_check.b_b_signature_checks_out`:
