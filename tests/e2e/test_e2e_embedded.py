@@ -49,7 +49,7 @@ def _leaks(values: list[list[str]], text: str) -> int:
 
 
 def _documents_by_range(run: PipelineRun) -> dict[tuple[int, int], object]:
-    return {tuple(d.page_range): d for d in run.manifest.documents}
+    return {d.page_range: d for d in run.manifest.documents}
 
 
 def test_every_document_is_found_and_gets_its_true_type(embedded_run: PipelineRun) -> None:

@@ -12,12 +12,13 @@ import datetime as dt
 import numpy as np
 from presidio_analyzer import AnalyzerEngine
 
+from benchmarks.privacy import coverage
 from pipeline.models import BBox, Word
 from privacy.detect import detect_pii
 from privacy.recognizers.lexicon import first_names
 from privacy.recognizers.mrz import mrz_fields
 from privacy.recover import RECOVERED_LINE_BASE, with_recovered
-from tests.privacy.conftest import Fakes, coverage, synthetic_page
+from tests.privacy.conftest import Fakes, synthetic_page
 from tests.privacy.conftest import synthetic_word as _word
 
 

@@ -9,12 +9,13 @@ from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 from presidio_analyzer import AnalyzerEngine
 
+from benchmarks.privacy import coverage
 from pipeline.models import BBox, PageOcr, PiiFinding, Word
 from privacy.detect import detect_pii
 from privacy.recognizers.phone import read_phone
 from privacy.repeats import repeated_values
 from privacy.signature_lines import signature_names
-from tests.privacy.conftest import FONT_DIR, coverage, synthetic_page
+from tests.privacy.conftest import FONT_DIR, synthetic_page
 from tests.privacy.conftest import synthetic_word as _word
 
 DPI = 300

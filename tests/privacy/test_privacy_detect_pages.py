@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from presidio_analyzer import AnalyzerEngine
 
+from benchmarks.privacy import coverage
 from pipeline.models import PII_ENTITY_TYPES, BBox, PageOcr, PiiFinding, Word
 from privacy.detect import detect_pii
 from privacy.recognizers.labels import label_pattern
@@ -15,7 +16,6 @@ from privacy.recognizers.ocr_text import fold
 from tests.privacy.conftest import (
     RECALL_COVERAGE,
     OcrPage,
-    coverage,
     score_pages,
 )
 

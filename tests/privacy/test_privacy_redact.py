@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import pytest
 from numpy.typing import NDArray
 
 from pipeline.models import BBox, PageOcr, PiiFinding, RedactionReport
-from privacy.redact import build_redacted_pdf, redact_image, redact_page_ocr, sanitize_pdf
+from privacy.redact import RedactedImages, build_redacted_pdf, redact_image, redact_page_ocr, sanitize_pdf
 from privacy.verify import verify_redaction
 from tests.privacy.conftest import OcrPage, Rendered, leaked, ocr
 
@@ -30,7 +30,7 @@ class Document:
     pages: list[OcrPage]
     findings: list[list[PiiFinding]]
     pdf: bytes
-    images: list[NDArray[np.uint8]]
+    images: RedactedImages
 
     @property
     def all_findings(self) -> list[PiiFinding]:
@@ -58,7 +58,7 @@ def report(document: Document) -> RedactionReport:
                             page_indices=document.page_indices)
 
 
-def rebuild(images: list[NDArray[np.uint8]], pages: list[PageOcr]) -> bytes:
+def rebuild(images: Sequence[NDArray[np.uint8]], pages: list[PageOcr]) -> bytes:
     from stages.textlayer import build_pdf
 
     return sanitize_pdf(build_pdf(list(zip(images, pages, strict=True))))
@@ -315,9 +315,10 @@ def test_verification_decodes_a_page_once_when_the_pdf_embeds_its_jpeg(
     redacted image's own, and the image is not decoded a second time. (A PDF embedding other bytes is
     checked against both: test_fails_on_a_transparent_box.)"""
     import privacy.redact
+    import stages.images
 
     decoded: list[int] = []
-    decode_gray = privacy.redact.decode_gray
+    decode_gray = stages.images.decode_gray
 
     def counting(data: bytes) -> NDArray[np.uint8]:
         decoded.append(len(data))

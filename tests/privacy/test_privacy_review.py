@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.privacy import coverage
 from pipeline.errors import InputError
 from pipeline.models import BBox, PiiFinding
 from privacy.review import BoxChange, apply_box_changes, words_under
-from tests.privacy.conftest import OcrPage, Seeded, coverage, leaked, ocr
+from tests.privacy.conftest import OcrPage, Seeded, leaked, ocr
 
 pytestmark = pytest.mark.xdist_group("privacy_pages")
 

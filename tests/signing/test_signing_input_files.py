@@ -97,6 +97,7 @@ def test_outputs_are_separate_files_signed_by_the_pipeline(handed_in: Handed) ->
             relative = getattr(document.files, name)
             assert relative is not None
             assert (handed_in.out_dir / relative).read_bytes() not in originals
+        assert document.files.signed_searchable_pdf is not None
         signed = (handed_in.out_dir / document.files.signed_searchable_pdf).read_bytes()
         [report] = validate_pdf(signed, trust_roots=[pki.root_cert])
         assert report.valid and report.signer.startswith("Sportel DEMO")

@@ -84,25 +84,26 @@ def test_untrusted_root_is_reported_untrusted(signed_bb: bytes, tmp_path: Path) 
 def append_page(signed: bytes) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(signed))
     stream = writer.add_object(generic.StreamObject(stream_data=b"BT /F1 12 Tf 72 720 Td (Extra) Tj ET"))
-    page = generic.DictionaryObject(
+    page = generic.DictionaryObject(  # type: ignore[no-untyped-call]
         {
             generic.pdf_name("/Type"): generic.pdf_name("/Page"),
             generic.pdf_name("/MediaBox"): generic.ArrayObject(list(map(generic.NumberObject, (0, 0, 595, 842)))),
             generic.pdf_name("/Contents"): stream,
-            generic.pdf_name("/Resources"): generic.DictionaryObject(),
+            generic.pdf_name("/Resources"): generic.DictionaryObject(),  # type: ignore[no-untyped-call]
         }
     )
-    writer.insert_page(page)
+    writer.insert_page(page)  # type: ignore[no-untyped-call]
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 
 def _overlay_box(signed: bytes) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(signed))
-    writer.add_stream_to_page(0, writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 100 100 200 50 re f")))
+    overlay = writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 100 100 200 50 re f"))
+    writer.add_stream_to_page(0, overlay)  # type: ignore[no-untyped-call]
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
 
 

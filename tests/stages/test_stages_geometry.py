@@ -227,8 +227,9 @@ def _placed_skew(pdf_path: Path) -> float:
 
     with pikepdf.open(pdf_path) as pdf:
         page = pdf.pages[0]
-        (a, b, *_), = [[float(x) for x in operands] for operands, operator in pikepdf.parse_content_stream(page)
-                       if str(operator) == "cm"]
+        parsed = pikepdf.parse_content_stream(page)
+        instructions = [i for i in parsed if isinstance(i, pikepdf.ContentStreamInstruction)]
+        (a, b, *_), = [[float(x) for x in i.operands] for i in instructions if str(i.operator) == "cm"]
         shown = math.degrees(math.atan2(b, a)) - int(page.obj.get("/Rotate", 0))
     return -((shown + 45.0) % 90.0 - 45.0)
 
