@@ -93,15 +93,19 @@ def _flip_covered_byte(signed: bytes) -> bytes:
     return signed[:at] + b"G" + signed[at + 1 :]
 
 
-def _flip_token_digit(signed: bytes) -> bytes:
-    """One hex digit of the signature timestamp token's TSTInfo changed (its genTime's last digit)."""
-    [signature] = PdfFileReader(io.BytesIO(signed)).embedded_regular_signatures
-    [attribute] = signature.signer_info["unsigned_attrs"]
-    tst_info = attribute["values"][0]["content"]["encap_content_info"]["content"].contents
-    at = signed.index(binascii.hexlify(tst_info).upper())
-    at += 2 * (len(tst_info) // 2)
+def _flip_in_tst_info(signed: bytes, tst_info: bytes) -> bytes:
+    """``signed`` with one hex digit in the middle of a timestamp token's TSTInfo changed: the token still
+    parses, its signed digest no longer matches."""
+    at = signed.index(binascii.hexlify(tst_info).upper()) + 2 * (len(tst_info) // 2)
     digit = b"0" if signed[at : at + 1] != b"0" else b"1"
     return signed[:at] + digit + signed[at + 1 :]
+
+
+def _flip_token_digit(signed: bytes) -> bytes:
+    """The signature timestamp token changed."""
+    [signature] = PdfFileReader(io.BytesIO(signed)).embedded_regular_signatures
+    [attribute] = signature.signer_info["unsigned_attrs"]
+    return _flip_in_tst_info(signed, attribute["values"][0]["content"]["encap_content_info"]["content"].contents)
 
 
 def _append_bytes(signed: bytes) -> bytes:
@@ -136,13 +140,9 @@ def test_is_stricter_than_pyhanko_on_bytes_after_the_last_revision(
 
 
 def _flip_document_timestamp_digit(signed: bytes) -> bytes:
-    """One hex digit of the document timestamp's TSTInfo changed (its genTime's last digit): the token
-    still parses, its signed digest no longer matches."""
+    """The document timestamp's token changed."""
     [timestamp] = PdfFileReader(io.BytesIO(signed)).embedded_timestamp_signatures
-    tst_info = timestamp.signed_data["encap_content_info"]["content"].contents
-    at = signed.index(binascii.hexlify(tst_info).upper()) + 2 * (len(tst_info) // 2)
-    digit = b"0" if signed[at : at + 1] != b"0" else b"1"
-    return signed[:at] + digit + signed[at + 1 :]
+    return _flip_in_tst_info(signed, timestamp.signed_data["encap_content_info"]["content"].contents)
 
 
 def test_refuses_a_changed_document_timestamp(
