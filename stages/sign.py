@@ -746,7 +746,6 @@ class SigningSession:
                 url = self.timestamp_url
                 _run_blocking(lambda: self._check_timestamp_authority(context, url))
                 self._timestamp_authority_checked_until = time.monotonic() + self._recheck_s
-                self._authority = self._checked_authority(_timestamper(url), asyncio.run)
 
     async def _check_signer(self, context: ValidationContext) -> None:
         # What pyHanko checks of the signer before signing with a validation context.
@@ -758,12 +757,12 @@ class SigningSession:
         except (cv_errors.PathBuildingError, cv_errors.PathValidationError) as exc:
             raise (_certificate_failure(exc) or SigningError("the signing certificate check failed")) from exc
 
-    @staticmethod
-    async def _check_timestamp_authority(context: ValidationContext, url: str) -> None:
+    async def _check_timestamp_authority(self, context: ValidationContext, url: str) -> None:
         # pyHanko's own pre-signing check of the authority (a sample token, then its certificate's path).
         try:
             async for _path in _timestamper(url).validation_paths(context):  # type: ignore[no-untyped-call]
                 pass
+            self._authority = await _authority_of(_timestamper(url))
         except timestamps.TimestampRequestError as exc:
             raise SigningError("the timestamp authority did not answer or refused the request") from exc
         except (cv_errors.PathBuildingError, cv_errors.PathValidationError) as exc:
@@ -814,7 +813,7 @@ class SigningSession:
                 self._signer_checked_until = until
                 if timestamper is not None:
                     self._timestamp_authority_checked_until = until
-                    self._authority = self._checked_authority(timestamper, threads.run)
+                    self._authority = threads.run(_authority_of(timestamper))
             authority = self._authority
         if level == "B-B" and b_b_signature_checks_out(pdf, signed, self._expected):
             report = self._checked_b_b_report()
@@ -832,14 +831,6 @@ class SigningSession:
     def close_thread(self) -> None:
         """Let go of this thread's event loop and HTTP client (a worker thread about to end)."""
         self._threads.close()
-
-    @staticmethod
-    def _checked_authority(
-        timestamper: timestamps.TimeStamper, run: _CoroutineRunner
-    ) -> ExpectedTimestampAuthority | None:
-        """The certificate of the sample token whose path pyHanko's check of the authority just validated
-        (the client keeps that token: no request is made here)."""
-        return ExpectedTimestampAuthority.of_token(run(timestamper.async_dummy_response(_DIGEST)))
 
     def _checked_timestamped_report(self, level: PadesLevel) -> SignatureReport:
         """The report of an output that passed :func:`~stages.sign_check.timestamped_signature_checks_out`:
@@ -897,6 +888,12 @@ class SigningSession:
         if all(r.valid for r in reports):
             return own[-1]
         return own[-1].model_copy(update={"valid": False})
+
+
+async def _authority_of(timestamper: timestamps.TimeStamper) -> ExpectedTimestampAuthority | None:
+    """The certificate of the sample token whose path pyHanko's check of the authority has just validated
+    (the client keeps that token: no request is made here)."""
+    return ExpectedTimestampAuthority.of_token(await timestamper.async_dummy_response(_DIGEST))
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ fresh outputs, and let no changed file, foreign token or disallowed update throu
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import io
 from collections.abc import Callable
@@ -211,3 +212,21 @@ def test_the_authority_is_the_certificate_of_the_token(session: SigningSession, 
     assert found is not None
     assert found.certificate.dump() == _authority(session).certificate.dump()
     assert found.certificate.dump() != session._expected.certificate_der
+
+
+def test_the_check_at_worker_start_pins_the_authority_also_under_a_running_event_loop(local_pki: LocalPki) -> None:
+    # `sportel serve` starts its embedded workers from the server's event loop.
+    session = SigningSession(
+        load_signer(local_pki.config()), trust_roots=[local_pki.root_cert], timestamp_url=local_pki.tsa_url
+    )
+
+    async def start_worker() -> None:
+        session.check_certificates()
+
+    asyncio.run(start_worker())
+
+    authority = _authority(session)
+    original = make_pdf(1)
+    signed, report = session.sign(original, level="B-T", reason=REASON)
+    assert report.valid
+    assert timestamped_signature_checks_out(original, signed, session._expected, authority, level="B-T")
