@@ -79,6 +79,7 @@ from pipeline.errors import (
 )
 from pipeline.models import InputSignatureReport, InputSignatures, PadesLevel, SignatureReport
 from pipeline.settings import Settings
+from stages.pdf_hex import use_fast_hex_strings
 from stages.pki import ensure_demo_pki
 from stages.sign_check import (
     ExpectedSigner,
@@ -711,6 +712,7 @@ class SigningSession:
             )
         if signer.signing_cert is None:
             raise SigningCredentialError("the signer has no certificate")
+        use_fast_hex_strings()  # every output is read back; see stages.pdf_hex
         self.signer = signer
         self.trust_roots = tuple(trust_roots)
         self.timestamp_url = timestamp_url
@@ -1011,6 +1013,7 @@ def validate_pdf(pdf: bytes, *, trust_roots: Sequence[Path]) -> list[SignatureRe
 
 
 def _read_signatures(pdf: bytes) -> tuple[PdfFileReader, list[EmbeddedPdfSignature]]:
+    use_fast_hex_strings()
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         return reader, list(reader.embedded_signatures)

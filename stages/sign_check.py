@@ -56,7 +56,7 @@ from typing import Literal
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -352,16 +352,17 @@ def _document_timestamp_checks_out(revision: bytes, update_start: int, authority
 def _only_validation_data_after(signed: bytes) -> bool:
     """pyHanko's modification analysis of the file's one signature, as a full validation runs it: the
     updates after its revision add long-term validation data only, which its no-changes certification
-    allows."""
+    allows. (Without the digest that pyHanko's ``compute_integrity_info`` computes first: the caller has
+    checked it on these bytes.)"""
     try:
         reader = PdfFileReader(BytesIO(signed), strict=False)
         [signature] = reader.embedded_regular_signatures
-        signature.compute_integrity_info()
-        diff = signature.diff_result
+        coverage = signature.coverage = signature.evaluate_signature_coverage()
+        diff = signature.evaluate_modifications(DEFAULT_DIFF_POLICY)
     except Exception:  # whatever does not read here is left to the full read-back
         return False
     return (
-        signature.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        coverage == SignatureCoverageLevel.ENTIRE_REVISION
         and signature.docmdp_level == MDPPerm.NO_CHANGES
         and isinstance(diff, DiffResult)
         and diff.modification_level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
