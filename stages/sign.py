@@ -17,6 +17,7 @@ authority or a revocation service being down is worth a retry; a bad certificate
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import logging
@@ -693,8 +694,9 @@ class SigningSession:
     * ``B-T`` and up are validated in full with :func:`validate_pdf` (timestamp token, document security
       store, document timestamp, modification analysis).
 
-    Not thread-safe with a PKCS#11 key (a token session serves one operation at a time): keep one
-    session per worker thread.
+    Threads may share a session with a key held in memory (PKCS#12): their signatures run side by
+    side. With a PKCS#11 key they take turns, since a token session serves one operation at a time;
+    better one session per worker thread.
     """
 
     def __init__(
@@ -720,7 +722,13 @@ class SigningSession:
         self._recheck_s = recheck_s
         self._signer_checked_until = float("-inf")
         self._timestamp_authority_checked_until = float("-inf")
+        # Guards the session's own state only: two worker threads sign side by side (one waits on the
+        # timestamp authority while the other computes), with a key held in memory. A key on a token
+        # (PKCS#11) serves one operation at a time: its signatures take turns.
         self._lock = threading.Lock()
+        self._key_lock: contextlib.AbstractContextManager[object] = (
+            contextlib.nullcontext() if isinstance(signer, SimpleSigner) else threading.Lock()
+        )
         # Per process, not per signature: what a B-B output must name, and the roots to validate against.
         self._expected = ExpectedSigner.of(signer.signing_cert)
         # The timestamp authority's certificate as last checked online; None until then.
@@ -797,17 +805,21 @@ class SigningSession:
     def sign(self, pdf: bytes, *, level: PadesLevel, reason: str) -> tuple[bytes, SignatureReport]:
         """``pdf`` signed at ``level`` and the report of its signature; raises rather than release a file
         whose signature does not validate."""
+        threads = self._threads
         with self._lock:
-            threads = self._threads
-            context = (build_validation_context(self.trust_roots, http=threads.http())
-                       if self._online_check_due(level) else None)
-            timestamper = threads.timestamper(self.timestamp_url) if (
-                level in _TIMESTAMPED and self.timestamp_url) else None
+            online_check = self._online_check_due(level)
+        context = build_validation_context(self.trust_roots, http=threads.http()) if online_check else None
+        timestamper = threads.timestamper(self.timestamp_url) if (
+            level in _TIMESTAMPED and self.timestamp_url) else None
+        with self._key_lock:
             signed = _sign(
                 pdf, self.signer, level=level, reason=reason, location="Shkodër", certify=True,
                 timestamp_url=self.timestamp_url, validation_context=context, stamp_text=self.stamp_text,
                 run=threads.run, timestamper=timestamper,
             )
+        checked_authority = threads.run(_authority_of(timestamper)) if (
+            context is not None and timestamper is not None) else None
+        with self._lock:
             if context is not None:
                 # Reached only when pyHanko's pre-signing check (signer, and the authority when it
                 # timestamps) passed with this context.
@@ -815,7 +827,7 @@ class SigningSession:
                 self._signer_checked_until = until
                 if timestamper is not None:
                     self._timestamp_authority_checked_until = until
-                    self._authority = threads.run(_authority_of(timestamper))
+                    self._authority = checked_authority
             authority = self._authority
         if level == "B-B" and b_b_signature_checks_out(pdf, signed, self._expected):
             report = self._checked_b_b_report()

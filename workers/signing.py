@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 def signing_session(ctx: WorkerContext) -> SigningSession:
     """The signing session of this process, made on first use: the key is opened once, not per signature.
 
-    A PKCS#12 key is shared by the in-process broker's threads (the session signs one output at a time).
+    A PKCS#12 key is shared by the in-process broker's threads (their signatures run side by side).
     A PKCS#11 token gets one session per thread, since a token session serves one operation at a time.
     """
     if ctx.signer_config.pkcs11_module is None:

@@ -96,3 +96,78 @@ def test_b_lta_session_reports_the_signature_not_the_document_timestamp(local_pk
         assert report.level == "B-LTA" and report.valid
         assert [r.level for r in validate_pdf(signed, trust_roots=[local_pki.root_cert])] == [
             "B-LTA", "document timestamp"]
+
+
+def _sign_from_two_threads(session: SigningSession, monkeypatch: pytest.MonkeyPatch, inside: Any) -> list[Any]:
+    """Two threads sign with ``session`` at once; ``inside`` runs in place of pyHanko's signing call."""
+    import threading
+
+    import stages.sign
+
+    def signing(pdf: bytes, *_args: Any, **_kwargs: Any) -> bytes:
+        inside()
+        return pdf
+
+    monkeypatch.setattr(stages.sign, "_sign", signing)
+    outcomes: list[Any] = []
+
+    def sign() -> None:
+        try:
+            outcomes.append(session.sign(make_pdf(1), level="B-B", reason="Kopje"))
+        except Exception as exc:  # the unsigned bytes fail the session's check: expected here
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=sign) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_two_threads_sign_side_by_side_with_a_key_in_memory(
+    demo_signer: Any, demo_pki: DemoPki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One thread's signature waits on the timestamp authority while the other's computes: the session
+    does not make them take turns. Each signing call here waits until both are inside it."""
+    import threading
+
+    both_inside = threading.Barrier(2, timeout=10)
+    session = SigningSession(demo_signer, trust_roots=[demo_pki.root_cert])
+    session._signer_checked_until = float("inf")  # no online check: the demo root has no OCSP
+
+    outcomes = _sign_from_two_threads(session, monkeypatch, both_inside.wait)
+
+    assert len(outcomes) == 2
+    assert not any(isinstance(o, threading.BrokenBarrierError) for o in outcomes)
+    # What came back unsigned is refused by the check after the call, as it must be.
+    assert all(isinstance(o, SigningError) for o in outcomes)
+
+
+def test_a_token_key_signs_one_output_at_a_time(
+    demo_signer: Any, demo_pki: DemoPki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key on a PKCS#11 token serves one operation at a time: a signer that is not held in memory
+    (here pyHanko's ExternalSigner, as a stand-in for its PKCS11Signer) signs in turns."""
+    import threading
+    import time
+
+    from pyhanko.sign.signers import ExternalSigner
+
+    token = ExternalSigner(demo_signer.signing_cert, demo_signer.cert_registry, signature_value=b"\0" * 384)
+    session = SigningSession(token, trust_roots=[demo_pki.root_cert])
+    session._signer_checked_until = float("inf")
+    inside, most = [0], [0]
+    count = threading.Lock()
+
+    def one_at_a_time() -> None:
+        with count:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.2)
+        with count:
+            inside[0] -= 1
+
+    outcomes = _sign_from_two_threads(session, monkeypatch, one_at_a_time)
+
+    assert len(outcomes) == 2 and most[0] == 1
