@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar, get_args
 
 import aiohttp
 from asn1crypto import algos, cms
@@ -40,7 +40,6 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.api import FontEngineFactory
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -89,6 +88,9 @@ from stages.sign_check import (
     timestamped_signature_checks_out,
 )
 from stages.sign_loop import SigningThreads
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
 __all__ = [
     "SignerConfig",
@@ -958,6 +960,9 @@ class _StampFont(FontEngineFactory):
     font_size: int
 
     def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: Any = None) -> GlyphAccumulator:
+        # Imported here: it loads fontTools (16 MB resident), which only a visible stamp needs.
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]
         return GlyphAccumulator(
