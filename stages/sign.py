@@ -693,8 +693,11 @@ class SigningSession:
       that was checked: with nothing appended after the signature there is nothing for a modification
       analysis to find. It is checked on the bytes just written (:mod:`stages.sign_check`), or read back
       in full with pyHanko when that check cannot tell;
-    * ``B-T`` and up are validated in full with :func:`validate_pdf` (timestamp token, document security
-      store, document timestamp, modification analysis).
+    * ``B-T`` and up: the signature's update as for B-B, the timestamp token against the authority's
+      certificate the online check validated, at B-LTA the document timestamp, and pyHanko's
+      modification analysis of what follows the signature
+      (:func:`~stages.sign_check.timestamped_signature_checks_out`); anything that check does not
+      recognise is validated in full with :func:`validate_pdf`.
 
     Threads may share a session with a key held in memory (PKCS#12): their signatures run side by
     side. With a PKCS#11 key they take turns, since a token session serves one operation at a time;
@@ -960,7 +963,8 @@ class _StampFont(FontEngineFactory):
     font_size: int
 
     def create_font_engine(self, writer: BasePdfFileWriter, obj_stream: Any = None) -> GlyphAccumulator:
-        # Imported here: it loads fontTools (16 MB resident), which only a visible stamp needs.
+        # Imported here: fontTools' subsetter and OpenType tables, which only a visible stamp needs (16 MB
+        # resident on their own, 5 MB beyond what pikepdf's PDF/A support loads of fontTools).
         from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
         if obj_stream is None and writer.stream_xrefs:
