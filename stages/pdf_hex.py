@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import binascii
 import re
-import threading
 from typing import IO, Any
 
 from pyhanko.pdf_utils import generic
@@ -29,7 +28,6 @@ _PYHANKO_READER = generic.read_hex_string_from_stream
 _PLAIN_BODY = re.compile(rb"[0-9A-Fa-f \n\r\t\f\x00]*")
 _FIRST_BLOCK = 512
 _BLOCK = 1 << 16
-_switch = threading.Lock()
 
 
 def read_hex_string(stream: IO[bytes]) -> Any:
@@ -65,6 +63,6 @@ def _pyhanko_reads_from(stream: IO[bytes], start: int) -> Any:
 
 
 def use_fast_hex_strings() -> None:
-    """Make pyHanko's object reader use :func:`read_hex_string` in this process (idempotent)."""
-    with _switch:
-        generic.read_hex_string_from_stream = read_hex_string
+    """Make pyHanko's object reader use :func:`read_hex_string` in this process (idempotent; one
+    attribute assignment, so threads may call it at any time)."""
+    generic.read_hex_string_from_stream = read_hex_string
