@@ -87,7 +87,8 @@ from stages.sign_check import (
     b_b_signature_checks_out,
     timestamped_signature_checks_out,
 )
-from stages.sign_loop import SigningThreads
+from stages.sign_loop import KeptContext, SigningThreads
+from stages.sign_revinfo import revocation_data_expiry
 
 if TYPE_CHECKING:
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
@@ -413,7 +414,8 @@ def build_validation_context(trust_roots: Sequence[Path], *, online: bool = True
 
     ``online`` fetches OCSP responses and CRLs and treats an unreachable revocation service as a failure
     (``hard-fail``): what signing needs. Offline it uses only what the document carries. A context
-    collects state, so build one per signing call. ``http``: the HTTP client to fetch with (the caller's
+    collects state (fetched responses, validated paths): build one per signing call, or keep one only
+    while that state stands (:mod:`stages.sign_revinfo`). ``http``: the HTTP client to fetch with (the caller's
     to close; see :class:`stages.sign_loop.SigningThreads`), instead of one the context opens and closes.
     """
     roots = [_load_certificate(path) for path in trust_roots]
@@ -688,7 +690,8 @@ class SigningSession:
       fail closed) by :meth:`check_certificates` when a worker starts, or else on the first signature,
       and again whenever :data:`TRUST_RECHECK_S` has passed, instead of before every signature; the
       timestamp authority's certificate likewise, for the timestamped levels. B-LT and B-LTA fetch
-      revocation data for every signature, since it goes into the file;
+      revocation data to put into the file, and a thread keeps it for its next such signatures while
+      the responses stand and the check does (:mod:`stages.sign_revinfo`);
     * a ``B-B`` output must cover the whole file, carry the no-changes certification and the certificate
       that was checked: with nothing appended after the signature there is nothing for a modification
       analysis to find. It is checked on the bytes just written (:mod:`stages.sign_check`), or read back
@@ -810,10 +813,23 @@ class SigningSession:
     def sign(self, pdf: bytes, *, level: PadesLevel, reason: str) -> tuple[bytes, SignatureReport]:
         """``pdf`` signed at ``level`` and the report of its signature; raises rather than release a file
         whose signature does not validate."""
+        try:
+            return self._sign_checked(pdf, level=level, reason=reason)
+        except BaseException:
+            # Whatever failed (an authority down, a certificate revoked since), the next signature
+            # fetches its revocation data afresh.
+            self._threads.keep_context(None)
+            raise
+
+    def _sign_checked(self, pdf: bytes, *, level: PadesLevel, reason: str) -> tuple[bytes, SignatureReport]:
         threads = self._threads
+        kept = threads.kept_context() if level in _WITH_REVOCATION_INFO else None
         with self._lock:
-            online_check = self._online_check_due(level)
-        context = build_validation_context(self.trust_roots, http=threads.http()) if online_check else None
+            online_check = kept is None and self._online_check_due(level)
+        checked_at = time.monotonic()
+        context = kept.context if kept is not None else (
+            build_validation_context(self.trust_roots, http=threads.http()) if online_check else None
+        )
         timestamper = threads.timestamper(self.timestamp_url) if (
             level in _TIMESTAMPED and self.timestamp_url) else None
         with self._key_lock:
@@ -823,17 +839,19 @@ class SigningSession:
                 run=threads.run, timestamper=timestamper,
             )
         checked_authority = threads.run(_authority_of(timestamper)) if (
-            context is not None and timestamper is not None) else None
+            online_check and timestamper is not None) else None
         with self._lock:
-            if context is not None:
+            if online_check:
                 # Reached only when pyHanko's pre-signing check (signer, and the authority when it
                 # timestamps) passed with this context.
-                until = time.monotonic() + self._recheck_s
+                until = checked_at + self._recheck_s
                 self._signer_checked_until = until
                 if timestamper is not None:
                     self._timestamp_authority_checked_until = until
                     self._authority = checked_authority
             authority = self._authority
+        if online_check and context is not None and level in _WITH_REVOCATION_INFO:
+            threads.keep_context(self._to_keep(context, checked_at))
         if level == "B-B" and b_b_signature_checks_out(pdf, signed, self._expected):
             report = self._checked_b_b_report()
         elif level != "B-B" and authority is not None and timestamped_signature_checks_out(
@@ -846,6 +864,16 @@ class SigningSession:
         if not report.valid:
             raise SigningError("a freshly signed output does not validate; it is not released")
         return signed, report
+
+    def _to_keep(self, context: ValidationContext, checked_at: float) -> KeptContext | None:
+        """``context`` to keep for this thread's next B-LT and B-LTA signatures: until its revocation data
+        nears its ``nextUpdate``, and no longer than the online check of the certificates stands."""
+        expiry = revocation_data_expiry(context)
+        if expiry is None:
+            return None
+        now = time.monotonic()
+        until = min(checked_at + self._recheck_s, now + (expiry - datetime.now(UTC)).total_seconds())
+        return KeptContext(context, checked_at, until) if until > now else None
 
     def close_thread(self) -> None:
         """Let go of this thread's event loop and HTTP client (a worker thread about to end)."""

@@ -18,6 +18,9 @@ or per validation context unless given one, and each new session reads and parse
 root certificates into a new TLS context: 14 ms of CPU, three times in a B-LTA signature (a timestamp, a
 document timestamp, the revocation fetches), whether or not the URL is HTTPS. A signing thread keeps one
 session on its lasting loop instead, with one TLS context per process.
+
+A thread also keeps the validation context of its last B-LT or B-LTA signature (:class:`KeptContext`):
+its fetched revocation data and the HTTP client it fetched with belong to this thread's loop.
 """
 
 from __future__ import annotations
@@ -27,14 +30,17 @@ import functools
 import selectors
 import ssl
 import threading
+import time
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiohttp
 import certifi
 from pyhanko.sign import timestamps
+from pyhanko_certvalidator import ValidationContext
 
-__all__ = ["SigningThreads", "new_signing_loop"]
+__all__ = ["KeptContext", "SigningThreads", "new_signing_loop"]
 
 _T = TypeVar("_T")
 
@@ -62,6 +68,17 @@ def _tls_context() -> ssl.SSLContext:
 async def _new_http_session() -> aiohttp.ClientSession:
     # Made on the loop it will serve: an aiohttp session belongs to the loop it was made on.
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_tls_context()))
+
+
+@dataclass(frozen=True)
+class KeptContext:
+    """A validation context kept for the next signatures of one thread (see :mod:`stages.sign_revinfo`)."""
+
+    context: ValidationContext
+    checked_at: float
+    """``time.monotonic()`` when the context was made, before it checked the certificates online."""
+    usable_until: float
+    """``time.monotonic()`` after which it goes into no new signature."""
 
 
 class SigningThreads:
@@ -102,6 +119,17 @@ class SigningThreads:
         if stamper is None:
             stamper = stampers[url] = timestamps.HTTPTimeStamper(url, timeout=self._timeout_s, session=self.http())
         return stamper
+
+    def kept_context(self) -> KeptContext | None:
+        """This thread's kept validation context, unless its time has passed."""
+        kept: KeptContext | None = getattr(self._local, "context", None)
+        if kept is not None and time.monotonic() >= kept.usable_until:
+            kept = self._local.context = None
+        return kept
+
+    def keep_context(self, kept: KeptContext | None) -> None:
+        """Keep ``kept`` for this thread's next signatures; ``None`` lets go of the one kept."""
+        self._local.context = kept
 
     def close(self) -> None:
         """Close this thread's HTTP client and loop (a worker thread about to end)."""

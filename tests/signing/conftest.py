@@ -17,7 +17,7 @@ import socket
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,13 @@ class LocalPki:
     """PKCS#12 file per label in :data:`SIGNER_LABELS`."""
     passphrase: bytes
     nss_dir: Path
+    requests: list[str] = field(default_factory=list)
+    """The path of every request the PKI has answered, oldest first (``/<arch>/ocsp/...``,
+    ``/<arch>/crls/...``, ``/<arch>/tsa/...``)."""
+
+    def services_asked_since(self, start: int) -> list[str]:
+        """The service (``ocsp``, ``crls``, ``tsa``, ...) of each request after the first ``start``."""
+        return [path.split("/")[2] for path in self.requests[start:] if path.count("/") >= 2]
 
     @property
     def tsa_url(self) -> str:
@@ -367,7 +374,13 @@ def local_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPki]:
         )
 
     app: dict[str, Callable[..., Any]] = {}
-    server = make_server("127.0.0.1", 0, lambda environ, start: app["wsgi"](environ, start), threaded=True)
+    requests: list[str] = []
+
+    def logged(environ: dict[str, Any], start: Callable[..., Any]) -> Any:
+        requests.append(environ.get("PATH_INFO", ""))
+        return app["wsgi"](environ, start)
+
+    server = make_server("127.0.0.1", 0, logged, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     config = CertomancerConfig(_certomancer_config(url, key_dir), key_search_dir=str(workdir))
     arch = config.get_pki_arch(ArchLabel(ARCH))
@@ -393,7 +406,8 @@ def local_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPki]:
         p12_paths[label].write_bytes(blob)
     nss_dir = ensure_nss_trust_store(workdir, root_path)
     try:
-        yield LocalPki(url=url, root_cert=root_path, signer_p12=p12_paths, passphrase=passphrase, nss_dir=nss_dir)
+        yield LocalPki(url=url, root_cert=root_path, signer_p12=p12_paths, passphrase=passphrase, nss_dir=nss_dir,
+                       requests=requests)
     finally:
         server.shutdown()
         thread.join(timeout=5)
