@@ -96,30 +96,26 @@ def test_the_offline_check_fails_a_file_without_revocation_data(local_pki: Local
     assert not _validates_offline_with_revocation_required(signed, local_pki)
 
 
+def _fetches_for_the_second_signature(session: SigningSession, local_pki: LocalPki, level: PadesLevel) -> int:
+    try:
+        session.sign(make_pdf(1), level=level, reason=REASON)
+        start = len(local_pki.requests)
+        session.sign(make_pdf(1), level=level, reason=REASON)
+    finally:
+        session.close_thread()
+    return _revocation_fetches(local_pki, start)
+
+
 def test_revocation_data_near_its_next_update_is_fetched_again(
     local_pki: LocalPki, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # certomancer's OCSP responses stand for ten minutes: with a margin that long, none is kept.
     monkeypatch.setattr(stages.sign_revinfo, "NEXT_UPDATE_MARGIN", timedelta(minutes=10))
-    session = _session(local_pki)
-    try:
-        session.sign(make_pdf(1), level="B-LTA", reason=REASON)
-        start = len(local_pki.requests)
-        session.sign(make_pdf(1), level="B-LTA", reason=REASON)
-    finally:
-        session.close_thread()
-    assert _revocation_fetches(local_pki, start) > 0
+    assert _fetches_for_the_second_signature(_session(local_pki), local_pki, "B-LTA") > 0
 
 
 def test_kept_revocation_data_goes_no_further_than_the_certificate_check(local_pki: LocalPki) -> None:
-    session = _session(local_pki, recheck_s=0.0)
-    try:
-        session.sign(make_pdf(1), level="B-LT", reason=REASON)
-        start = len(local_pki.requests)
-        session.sign(make_pdf(1), level="B-LT", reason=REASON)
-    finally:
-        session.close_thread()
-    assert _revocation_fetches(local_pki, start) > 0
+    assert _fetches_for_the_second_signature(_session(local_pki, recheck_s=0.0), local_pki, "B-LT") > 0
 
 
 def test_a_failed_signature_lets_go_of_the_kept_revocation_data(local_pki: LocalPki) -> None:
