@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from pipeline.errors import SigningError
 from pipeline.models import PadesLevel
 from stages.sign import TRUST_RECHECK_S, SigningSession, build_validation_context, load_signer
 from stages.sign_revinfo import NEXT_UPDATE_MARGIN, revocation_data_expiry
-from tests.signing.conftest import LocalPki, closed_port, make_pdf
+from tests.signing.conftest import LocalPki, closed_port, make_pdf, pdfsig
 
 REASON = "Kopje arkivore e skanuar nga Sportel"
 REVOCATION_SERVICES = {"ocsp", "crls"}
@@ -66,7 +67,7 @@ def _validates_offline_with_revocation_required(signed: bytes, local_pki: LocalP
 
 @pytest.mark.parametrize("level", ["B-LT", "B-LTA"])
 def test_one_thread_fetches_revocation_data_once_and_every_output_carries_it(
-    local_pki: LocalPki, level: PadesLevel
+    local_pki: LocalPki, level: PadesLevel, tmp_path: Path
 ) -> None:
     session = _session(local_pki)
     try:
@@ -83,6 +84,11 @@ def test_one_thread_fetches_revocation_data_once_and_every_output_carries_it(
     assert local_pki.services_asked_since(after_first).count("tsa") == 2 * (2 if level == "B-LTA" else 1)
     for signed in (first, *later):
         assert _validates_offline_with_revocation_required(signed, local_pki)
+    path = tmp_path / "later.pdf"
+    path.write_bytes(later[-1])
+    signature_block = pdfsig(path, local_pki.nss_dir).split("Signature #2")[0]
+    assert "Signature Validation: Signature is Valid." in signature_block
+    assert "Certificate Validation: Certificate is Trusted." in signature_block
 
 
 def test_the_offline_check_fails_a_file_without_revocation_data(local_pki: LocalPki) -> None:
