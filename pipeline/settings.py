@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     there is none on a machine that runs alone."""
     pades_level_redacted: PadesLevel = "B-B"
     """PAdES level of the signed redacted copy, e.g. ``B-T``."""
+    sign_revocation_reuse_s: float = Field(default=300.0, ge=0.0)
+    """How long a signing thread puts the OCSP responses and CRLs it fetched for one B-LT or B-LTA
+    signature into the ones that follow, never past the responses' own ``nextUpdate`` nor past the
+    5-minute recheck of the signing certificate; 0 fetches them afresh for every signature."""
     signature_stamp: bool = False
     """A visible stamp (``signature_stamp_text`` and the signing time) at the foot of the last page."""
     signature_stamp_text: str = "Nënshkruar elektronikisht nga Bashkia Shkodër"

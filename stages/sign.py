@@ -715,6 +715,7 @@ class SigningSession:
         timestamp_url: str | None = None,
         stamp_text: str | None = None,
         recheck_s: float = TRUST_RECHECK_S,
+        revocation_reuse_s: float = TRUST_RECHECK_S,
     ) -> None:
         if not trust_roots:
             raise SigningCredentialError(
@@ -728,6 +729,7 @@ class SigningSession:
         self.timestamp_url = timestamp_url
         self.stamp_text = stamp_text
         self._recheck_s = recheck_s
+        self._revocation_reuse_s = min(recheck_s, revocation_reuse_s)
         self._signer_checked_until = float("-inf")
         self._timestamp_authority_checked_until = float("-inf")
         # Guards the session's own state only: two worker threads sign side by side (one waits on the
@@ -867,12 +869,13 @@ class SigningSession:
 
     def _to_keep(self, context: ValidationContext, checked_at: float) -> KeptContext | None:
         """``context`` to keep for this thread's next B-LT and B-LTA signatures: until its revocation data
-        nears its ``nextUpdate``, and no longer than the online check of the certificates stands."""
+        nears its ``nextUpdate``, and no longer than the online check of the certificates stands, nor than
+        ``revocation_reuse_s``."""
         expiry = revocation_data_expiry(context)
         if expiry is None:
             return None
         now = time.monotonic()
-        until = min(checked_at + self._recheck_s, now + (expiry - datetime.now(UTC)).total_seconds())
+        until = min(checked_at + self._revocation_reuse_s, now + (expiry - datetime.now(UTC)).total_seconds())
         return KeptContext(context, checked_at, until) if until > now else None
 
     def close_thread(self) -> None:

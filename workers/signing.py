@@ -68,6 +68,7 @@ def _new_session(ctx: WorkerContext) -> SigningSession:
         trust_roots=config.trust_roots,
         timestamp_url=config.timestamp_url,
         stamp_text=settings.signature_stamp_text if settings.signature_stamp else None,
+        revocation_reuse_s=settings.sign_revocation_reuse_s,
     )
 
 

@@ -20,9 +20,12 @@ from pyhanko_certvalidator import ValidationContext
 import stages.sign_revinfo
 from pipeline.errors import SigningError
 from pipeline.models import PadesLevel
+from pipeline.settings import load_settings
 from stages.sign import TRUST_RECHECK_S, SigningSession, build_validation_context, load_signer
 from stages.sign_revinfo import NEXT_UPDATE_MARGIN, revocation_data_expiry
 from tests.signing.conftest import LocalPki, closed_port, make_pdf, pdfsig
+from workers.context import WorkerContext
+from workers.signing import close_signing_thread, sign_and_validate
 
 REASON = "Kopje arkivore e skanuar nga Sportel"
 REVOCATION_SERVICES = {"ocsp", "crls"}
@@ -31,6 +34,14 @@ REVOCATION_SERVICES = {"ocsp", "crls"}
 def _session(local_pki: LocalPki, recheck_s: float = TRUST_RECHECK_S) -> SigningSession:
     return SigningSession(load_signer(local_pki.config()), trust_roots=[local_pki.root_cert],
                           timestamp_url=local_pki.tsa_url, recheck_s=recheck_s)
+
+
+def _worker_context(local_pki: LocalPki, home: Path, **settings: Any) -> WorkerContext:
+    """A worker's adapters signing with the local PKI's key, ``settings`` on top."""
+    return WorkerContext.from_settings(load_settings(
+        home=home, sign_pkcs12=local_pki.signer_p12["signer"], sign_pkcs12_passphrase=local_pki.passphrase.decode(),
+        sign_trust_roots=(local_pki.root_cert,), timestamp_url=local_pki.tsa_url, **settings,
+    ))
 
 
 def _root(local_pki: LocalPki) -> x509.Certificate:
@@ -122,6 +133,21 @@ def test_revocation_data_near_its_next_update_is_fetched_again(
 
 def test_kept_revocation_data_goes_no_further_than_the_certificate_check(local_pki: LocalPki) -> None:
     assert _fetches_for_the_second_signature(_session(local_pki, recheck_s=0.0), local_pki, "B-LT") > 0
+
+
+@pytest.mark.parametrize(("reuse_s", "fetched_again"), [(0.0, True), (300.0, False)])
+def test_the_setting_bounds_how_long_a_worker_reuses_revocation_data(
+    local_pki: LocalPki, tmp_path: Path, reuse_s: float, fetched_again: bool
+) -> None:
+    ctx = _worker_context(local_pki, tmp_path, sign_revocation_reuse_s=reuse_s)
+    try:
+        sign_and_validate(ctx, make_pdf(1), level="B-LT", reason=REASON)
+        start = len(local_pki.requests)
+        _, report = sign_and_validate(ctx, make_pdf(1), level="B-LT", reason=REASON)
+    finally:
+        close_signing_thread(ctx)
+    assert report.valid
+    assert (_revocation_fetches(local_pki, start) > 0) is fetched_again
 
 
 def test_a_failed_signature_lets_go_of_the_kept_revocation_data(local_pki: LocalPki) -> None:
