@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from tests.signing import conftest
@@ -43,7 +44,11 @@ def main() -> int:
                 env.setdefault(name, level)
             print(f"archival {env['SPORTEL_PADES_LEVEL_ARCHIVAL']}, redacted {env['SPORTEL_PADES_LEVEL_REDACTED']}, "
                   f"timestamp authority {pki.tsa_url}", flush=True)
-            return subprocess.run(command, env=env).returncode
+            returncode = subprocess.run(command, env=env).returncode
+            answered = Counter(pki.services_asked_since(0))
+            print("the local PKI answered: " + (", ".join(f"{count} {service}" for service, count in
+                                                         sorted(answered.items())) or "nothing"), flush=True)
+            return returncode
         finally:
             next(pki_gen, None)
 
