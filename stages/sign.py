@@ -876,10 +876,11 @@ class SigningSession:
             return None
         now = time.monotonic()
         until = min(checked_at + self._revocation_reuse_s, now + (expiry - datetime.now(UTC)).total_seconds())
-        return KeptContext(context, checked_at, until) if until > now else None
+        return KeptContext(context, until) if until > now else None
 
     def close_thread(self) -> None:
-        """Let go of this thread's event loop and HTTP client (a worker thread about to end)."""
+        """Let go of this thread's event loop, HTTP client and kept revocation data (a worker thread about
+        to end)."""
         self._threads.close()
 
     def _checked_timestamped_report(self, level: PadesLevel) -> SignatureReport:

@@ -75,8 +75,6 @@ class KeptContext:
     """A validation context kept for the next signatures of one thread (see :mod:`stages.sign_revinfo`)."""
 
     context: ValidationContext
-    checked_at: float
-    """``time.monotonic()`` when the context was made, before it checked the certificates online."""
     usable_until: float
     """``time.monotonic()`` after which it goes into no new signature."""
 
@@ -132,7 +130,8 @@ class SigningThreads:
         self._local.context = kept
 
     def close(self) -> None:
-        """Close this thread's HTTP client and loop (a worker thread about to end)."""
+        """Close this thread's HTTP client and loop, and let go of its kept context (a worker thread about to
+        end)."""
         loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
         session: aiohttp.ClientSession | None = getattr(self._local, "http", None)
         self._local.__dict__.clear()
