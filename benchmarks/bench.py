@@ -15,7 +15,9 @@ the clock, as a one-off ``sportel process`` pays them. Steady ("sportel-steady",
 workers already running, as a deployment meets a batch (a worker starts once and serves batch after batch):
 Sportel runs a warm-up batch of two of the corpus's single documents first and the clock covers the batch
 after it, from submission to signed case; the floor reads the pages again with its processes started and
-models loaded. OCRmyPDF is a one-off command and has only the cold figure.
+models loaded. OCRmyPDF is a one-off command and has only the cold figure. With ``--production`` the
+production shape (PostgreSQL, Redis, separate worker processes) is timed both ways too, each on fresh
+workers and a fresh database ("sportel-production", "sportel-production-steady").
 
 Each run gives pages per minute of wall time (the figure the issue names) and pages per CPU-minute of
 its processes (user + system, from the kernel's rusage): on a machine shared with other work, the
@@ -87,10 +89,12 @@ class BenchResult:
     def ratios(self) -> dict[str, float]:
         floor, ocrmypdf = self.figure("floor"), self.figure("ocrmypdf")
         out: dict[str, float] = {}
-        steady_floor, steady = self.figure("floor-steady"), self.figure("sportel-steady")
-        if steady_floor and steady:
-            out["sportel-steady_vs_floor-steady"] = steady.pages_per_minute / steady_floor.pages_per_minute
-            out["sportel-steady_vs_floor-steady_cpu"] = steady.pages_per_cpu_minute / steady_floor.pages_per_cpu_minute
+        steady_floor = self.figure("floor-steady")
+        for steady in (self.figure("sportel-steady"), self.figure("sportel-production-steady")):
+            if steady_floor and steady:
+                out[f"{steady.name}_vs_floor-steady"] = steady.pages_per_minute / steady_floor.pages_per_minute
+                out[f"{steady.name}_vs_floor-steady_cpu"] = (steady.pages_per_cpu_minute
+                                                              / steady_floor.pages_per_cpu_minute)
         for sportel in (self.figure("sportel"), self.figure("sportel-production")):
             if sportel is None:
                 continue
@@ -289,28 +293,46 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_seconds(pids: Sequence[int]) -> float:
+    """User plus system CPU time so far of the running processes ``pids`` (``/proc/<pid>/stat``)."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime: the stat line's 14th and 15th fields
+    return total / ticks
+
+
 def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str, pages: int, engine: str,
-                           parts: ProductionParts) -> tuple[RunFigure, dict[str, float]]:
+                           parts: ProductionParts, warm_up: Sequence[Path] = ()
+                           ) -> tuple[RunFigure, dict[str, float]]:
     """The production shape on this one host: PostgreSQL, Redis and separate ``sportel worker``
     processes, ``jobs`` for the ``pages`` queue (one thread each, as the floor has one process per job) and
     one for ``intake`` and ``documents``; ``sportel process`` submits the batch and waits for it.
 
-    The clock and the CPU count start before the workers do (their start-up is paid here, although a
-    real deployment pays it once a day). Returns the run and each worker process's peak RSS
-    (``VmHWM``, read just before it is stopped), keyed ``pages-1``..., ``documents``."""
+    Without ``warm_up`` ("sportel-production"): the clock and the CPU count start before the workers do
+    (their start-up is paid here, although a real deployment pays it once a day). With it
+    ("sportel-production-steady"): those files go through the started workers first as a batch of their
+    own; then the clock covers the batch from its submission to its signed case (the submitting command's
+    own start-up left out, as in :func:`run_sportel`), and the CPU count is the worker processes' over
+    that batch. Returns the run and each worker process's peak RSS (``VmHWM``, read just before it is
+    stopped), keyed ``pages-1``..., ``documents``."""
     import redis
 
     from storage.migrate import upgrade
 
     redis.Redis.from_url(parts.redis_url).flushdb()
     sportel = str(Path(sys.executable).with_name("sportel"))
+    shape = "prod-steady" if warm_up else "prod"
     with temporary_database(parts.postgres_admin_url, "sportel_bench") as database_url:
         upgrade(database_url)  # before the workers start: they would all migrate at once otherwise
         if not os.environ.get("SPORTEL_SIGN_PKCS12") and not os.environ.get("SPORTEL_SIGN_PKCS11_MODULE"):
-            ensure_demo_pki(work / "prod-home" / "pki")
-        env = {**_single_thread_env(), "SPORTEL_OCR_ENGINE": engine, "SPORTEL_HOME": str(work / "prod-home"),
+            ensure_demo_pki(work / f"{shape}-home" / "pki")
+        env = {**_single_thread_env(), "SPORTEL_OCR_ENGINE": engine, "SPORTEL_HOME": str(work / f"{shape}-home"),
                "SPORTEL_DATABASE_URL": database_url, "SPORTEL_BROKER": "redis",
-               "SPORTEL_BROKER_URL": parts.redis_url, "SPORTEL_BLOB_DIR": str(work / "prod-blobs")}
+               "SPORTEL_BROKER_URL": parts.redis_url, "SPORTEL_BLOB_DIR": str(work / f"{shape}-blobs")}
         cpu, start = _children_cpu(), time.perf_counter()
         workers = {f"pages-{n + 1}": subprocess.Popen(
             [sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "pages"], env=env,
@@ -319,11 +341,25 @@ def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str,
             [sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "intake", "--queue",
              "documents"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         peaks: dict[str, float] = {}
-        try:
+
+        def submit(files: Sequence[Path], *options: str) -> None:
             completed = subprocess.run(
-                [sportel, "process", str(pdf), "--service", service_id, "--out", str(work / "prod-out")],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            seconds = time.perf_counter() - start
+                [sportel, "process", *map(str, files), "--service", service_id, "--out", str(work / f"{shape}-out"),
+                 *options], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if completed.returncode != 0:
+                raise RuntimeError(f"sportel process exited with {completed.returncode}: {completed.stderr[-1500:]}")
+
+        try:
+            if warm_up:
+                submit(warm_up)
+                timings = work / f"{shape}-timings.json"
+                workers_cpu = _cpu_seconds([p for w in workers.values() for p in _descendants(w.pid)])
+                submit([pdf], "--timings", str(timings))
+                seconds = json.loads(timings.read_text(encoding="utf-8"))["batch_seconds"]
+                cpu_seconds = _cpu_seconds([p for w in workers.values() for p in _descendants(w.pid)]) - workers_cpu
+            else:
+                submit([pdf])
+                seconds = time.perf_counter() - start
             for name, worker in workers.items():
                 peaks[name] = round(max(_peak_rss_mb(pid) for pid in _descendants(worker.pid)), 1)
         finally:
@@ -331,10 +367,10 @@ def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str,
                 worker.terminate()
             for worker in workers.values():
                 worker.wait(timeout=120)
-        if completed.returncode != 0:
-            raise RuntimeError(f"sportel process exited with {completed.returncode}: {completed.stderr[-1500:]}")
-    figure = RunFigure("sportel-production", seconds, pages, cpu_seconds=_children_cpu() - cpu,
-                       peak_rss_mb=max(peaks.values()))
+    if not warm_up:
+        cpu_seconds = _children_cpu() - cpu
+    figure = RunFigure("sportel-production-steady" if warm_up else "sportel-production", seconds, pages,
+                       cpu_seconds=cpu_seconds, peak_rss_mb=max(peaks.values()))
     return figure, peaks
 
 
@@ -352,7 +388,8 @@ def run_benchmark(pdf: Path, *, service_id: str, jobs: int = os.cpu_count() or 1
                   production: ProductionParts | None = None, warm_up: Sequence[Path] = ()) -> BenchResult:
     """Floor, Sportel embedded (and, given ``production``, Sportel on PostgreSQL and Redis with separate
     worker processes), then the floor again, then OCRmyPDF. Given ``warm_up`` files (not the batch's own
-    pages), Sportel embedded also runs steady (see :func:`run_sportel`), against the floor's steady run."""
+    pages), Sportel embedded, and the production shape when given, also run steady (see
+    :func:`run_sportel` and :func:`run_sportel_production`), against the floor's steady run."""
     with tempfile.TemporaryDirectory(prefix="sportel-bench-") as tmp:
         work = Path(tmp)
         before, steady_before = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
@@ -365,9 +402,12 @@ def run_benchmark(pdf: Path, *, service_id: str, jobs: int = os.cpu_count() or 1
             shaped, peaks = run_sportel_production(pdf, work, jobs=jobs, service_id=service_id,
                                                    pages=before.pages, engine=engine, parts=production)
             runs.append(shaped)
+            if warm_up and steady_before is not None:
+                runs.append(run_sportel_production(pdf, work, jobs=jobs, service_id=service_id, pages=before.pages,
+                                                   engine=engine, parts=production, warm_up=warm_up)[0])
         after, steady_after = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
         floors = [_mean_floor(before, after)]
-        if any(run.name == "sportel-steady" for run in runs) and steady_before and steady_after:
+        if any(run.name.endswith("-steady") for run in runs) and steady_before and steady_after:
             floors.append(_mean_floor(steady_before, steady_after))
         result = BenchResult(pages=before.pages, jobs=jobs, engine=engine, runs=[*floors, *runs])
         result.steady_steps_cpu = next((r.steps_cpu for r in runs if r.steps_cpu), {})
