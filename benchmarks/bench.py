@@ -78,7 +78,7 @@ class BenchResult:
     engine: str
     runs: list[RunFigure] = field(default_factory=list)
     worker_peaks_mb: dict[str, float] = field(default_factory=dict)
-    """Peak RSS of each worker process of the production run."""
+    """Peak RSS of each worker process of the production runs (the steady run's marked so)."""
     steady_steps_cpu: dict[str, float] = field(default_factory=dict)
     """Thread CPU seconds of each step over the steady batch, as the pipeline records them, largest first:
     where Sportel's time goes beyond the floor's."""
@@ -403,8 +403,11 @@ def run_benchmark(pdf: Path, *, service_id: str, jobs: int = os.cpu_count() or 1
                                                    pages=before.pages, engine=engine, parts=production)
             runs.append(shaped)
             if warm_up and steady_before is not None:
-                runs.append(run_sportel_production(pdf, work, jobs=jobs, service_id=service_id, pages=before.pages,
-                                                   engine=engine, parts=production, warm_up=warm_up)[0])
+                steady_shaped, steady_peaks = run_sportel_production(
+                    pdf, work, jobs=jobs, service_id=service_id, pages=before.pages, engine=engine, parts=production,
+                    warm_up=warm_up)
+                runs.append(steady_shaped)
+                peaks = {**peaks, **{f"{name} (steady run)": peak for name, peak in steady_peaks.items()}}
         after, steady_after = run_floor(pdf, work, jobs=jobs, lang=lang, dpi=dpi, engine=engine)
         floors = [_mean_floor(before, after)]
         if any(run.name.endswith("-steady") for run in runs) and steady_before and steady_after:
