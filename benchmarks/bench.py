@@ -309,8 +309,11 @@ def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str,
                            parts: ProductionParts, warm_up: Sequence[Path] = ()
                            ) -> tuple[RunFigure, dict[str, float]]:
     """The production shape on this one host: PostgreSQL, Redis and separate ``sportel worker``
-    processes, ``jobs`` for the ``pages`` queue (one thread each, as the floor has one process per job) and
-    one for ``intake`` and ``documents``; ``sportel process`` submits the batch and waits for it.
+    processes, ``jobs`` for the ``pages`` and ``intake`` queues (one thread each, as the floor has one
+    process per job) and one for ``documents``; ``sportel process`` submits the batch and waits for it.
+    Intake goes with the page work, as the README's deployment does: both only handle images, and a
+    batch's intake (its file and one page at a time, about 120 MB at its height for 18 pages) on top of
+    the documents worker's resident models (Presidio, spaCy, pyHanko) took that worker to 407 MB.
 
     Without ``warm_up`` ("sportel-production"): the clock and the CPU count start before the workers do
     (their start-up is paid here, although a real deployment pays it once a day). With it
@@ -335,11 +338,11 @@ def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str,
                "SPORTEL_BROKER_URL": parts.redis_url, "SPORTEL_BLOB_DIR": str(work / f"{shape}-blobs")}
         cpu, start = _children_cpu(), time.perf_counter()
         workers = {f"pages-{n + 1}": subprocess.Popen(
-            [sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "pages"], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for n in range(jobs)}
+            [sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "pages", "--queue", "intake"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for n in range(jobs)}
         workers["documents"] = subprocess.Popen(
-            [sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "intake", "--queue",
-             "documents"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "documents"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         peaks: dict[str, float] = {}
 
         def submit(files: Sequence[Path], *options: str) -> None:

@@ -42,9 +42,11 @@ def test_batch_runs_on_postgres_and_redis_with_separate_worker_processes(
     upgrade(postgres_url)
     sportel = str(Path(sys.executable).with_name("sportel"))
     workers = [
-        subprocess.Popen([sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "pages"], env=env),
-        subprocess.Popen([sportel, "worker", "--processes", "1", "--threads", "2", "--queue", "intake",
-                          "--queue", "documents"], env=env),
+        # As the README deploys them: intake with the page work, the documents' steps apart.
+        subprocess.Popen([sportel, "worker", "--processes", "1", "--threads", "1", "--queue", "pages",
+                          "--queue", "intake"], env=env),
+        subprocess.Popen([sportel, "worker", "--processes", "1", "--threads", "2", "--queue", "documents"],
+                         env=env),
     ]
     try:
         result = run_batch(settings, [corpus_dir / batch.file], service_id=E2E_SERVICE,
