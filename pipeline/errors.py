@@ -79,6 +79,13 @@ class SigningError(StageError):
     code = "signing"
 
 
+class BatchStalledError(StageError):
+    """A batch that cannot end: the in-process broker holds no message and none is being worked on, yet
+    some of its pages or documents are unfinished. A fault of the pipeline, not of the input."""
+
+    code = "batch_stalled"
+
+
 class NotFoundError(SportelError):
     code = "not_found"
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import dramatiq
 from dramatiq.broker import MessageProxy
+from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
-from pipeline.errors import InputError
+from pipeline.errors import BatchStalledError, InputError
 from pipeline.settings import Settings
 from storage import repository as repo
 from workers.bootstrap import build
@@ -79,6 +80,8 @@ def submit_batch(context: WorkerContext, broker: dramatiq.Broker, files: Sequenc
 
 
 PROGRESS_POLL_S = 0.5
+STALLED_AFTER_S = 2.0
+"""How long the in-process broker must stay idle, with the batch unfinished, before the wait gives up."""
 """How often the batch's progress is read: often enough for a progress bar, seldom enough that the
 queries take no noticeable share of the CPU the worker threads beside them need (at 0.2 s they took a few
 per cent of a run). With the in-process workers it is also read as soon as a step that may end the batch
@@ -103,6 +106,17 @@ class BatchMayHaveEnded(Middleware):
 def progress_of(context: WorkerContext, batch_id: str) -> Progress:
     with repo.session_scope(context.session_factory) as session:
         return Progress(*repo.batch_progress(session, batch_id))
+
+
+def idle(broker: dramatiq.Broker) -> bool:
+    """Whether the in-process broker holds no message at all: none queued, none waiting out a retry's
+    delay, none taken by a worker thread and not yet acknowledged (a message counts as unfinished from
+    its enqueueing to its acknowledgement, which comes after its step has sent the next messages).
+    ``False`` for a production broker, whose queues live elsewhere."""
+    queues = getattr(broker, "queues", None)
+    if not isinstance(broker, StubBroker) or not queues:
+        return False
+    return all(queue.unfinished_tasks == 0 for queue in queues.values())
 
 
 @contextmanager
@@ -141,29 +155,45 @@ def run_batch(settings: Settings, files: Sequence[Path], *, service_id: str, cas
         if warm_up:
             _, warm_batch = submit_batch(context, broker, warm_up, service_id=service_id, case_id=None,
                                          station=station)
-            _wait_for(context, warm_batch, None, start + timeout_s, ended)
+            _wait_for(context, warm_batch, None, start + timeout_s, ended, broker)
         submitted, submitted_cpu = time.perf_counter(), time.process_time()
         case_id, batch_id = submit_batch(context, broker, files, service_id=service_id, case_id=case_id,
                                          station=station)
-        _wait_for(context, batch_id, on_progress, start + timeout_s, ended)
+        _wait_for(context, batch_id, on_progress, start + timeout_s, ended, broker)
         done, done_cpu = time.perf_counter(), time.process_time()
     return RunResult(case_id=case_id, batch_id=batch_id, seconds=time.perf_counter() - start,
                      batch_seconds=done - submitted, batch_cpu_seconds=done_cpu - submitted_cpu)
 
 
 def _wait_for(context: WorkerContext, batch_id: str, on_progress: Callable[[Progress], None] | None,
-              deadline: float, ended: threading.Event | None = None) -> None:
+              deadline: float, ended: threading.Event | None = None, broker: dramatiq.Broker | None = None) -> None:
     """Until the batch is done or failed: its progress read every poll interval, and at once when
-    ``ended`` is set."""
+    ``ended`` is set.
+
+    With the in-process broker, a batch left unfinished while the broker has stayed :func:`idle` for
+    :data:`STALLED_AFTER_S` can never end (no message is left to move it on): that raises
+    :class:`~pipeline.errors.BatchStalledError` at once rather than waiting out ``deadline``."""
+    idle_since: float | None = None
     while True:
         if ended is not None:
             ended.clear()  # before reading: an end that comes after the read sets it again
+        broker_idle = broker is not None and idle(broker)  # before reading: see below
         progress = progress_of(context, batch_id)
         if on_progress is not None:
             on_progress(progress)
         if progress.batch_status in ("done", "failed"):
             return
-        if time.perf_counter() > deadline:
+        now = time.perf_counter()
+        # Idle before the progress was read, and the batch still unfinished after: no message was left
+        # that could have finished it in between.
+        idle_since = (idle_since or now) if broker_idle else None
+        if idle_since is not None and now - idle_since >= STALLED_AFTER_S:
+            raise BatchStalledError(
+                f"batch {batch_id} stalled: no message is queued or being processed, yet "
+                f"{progress.pages_total - progress.pages_done} pages and "
+                f"{progress.documents_total - progress.documents_done} documents are unfinished"
+            )
+        if now > deadline:
             raise TimeoutError(f"batch {batch_id} did not finish in time")
         if ended is not None:
             ended.wait(PROGRESS_POLL_S)

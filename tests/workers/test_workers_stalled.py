@@ -1,0 +1,96 @@
+"""With the in-process broker, a batch that can no longer end (no message left anywhere, work unfinished)
+is reported as stalled at once, instead of the caller waiting out its timeout (an hour by default)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import dramatiq
+import numpy as np
+import pytest
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import Retries
+
+import workers.steps
+from pipeline.errors import BatchStalledError
+from pipeline.settings import load_settings
+from tests.conftest import E2E_SERVICE
+from workers.context import WorkerContext
+from workers.local import idle, run_batch
+from workers.steps import Next
+
+
+@pytest.fixture
+def stub() -> Iterator[StubBroker]:
+    broker = StubBroker()
+    for middleware in [m for m in broker.middleware if isinstance(m, Retries)]:
+        broker.middleware.remove(middleware)
+    broker.add_middleware(Retries(max_retries=1, min_backoff=60_000, max_backoff=60_000))
+    yield broker
+    broker.close()
+
+
+def test_a_queued_message_a_running_one_and_a_delayed_retry_are_not_idle(stub: StubBroker) -> None:
+    release, started = threading.Event(), threading.Event()
+
+    def slow(subject_id: str) -> None:
+        started.set()
+        release.wait(30)
+
+    def failing(subject_id: str) -> None:
+        raise RuntimeError("tried again in a minute")
+
+    dramatiq.actor(actor_name="slow", broker=stub)(slow)
+    dramatiq.actor(actor_name="failing", broker=stub)(failing)
+    assert idle(stub)
+
+    stub.get_actor("slow").send("subject")
+    assert not idle(stub)  # queued, no worker yet
+    worker = dramatiq.Worker(stub, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        assert started.wait(30)
+        assert not idle(stub)  # taken by a worker thread, not yet acknowledged
+        release.set()
+        stub.join("default", fail_fast=False)
+        assert idle(stub)
+
+        stub.get_actor("failing").send("subject")
+        deadline = time.monotonic() + 30
+        while stub.queues["default"].unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stub.queues["default"].unfinished_tasks == 0  # failed once, acknowledged
+        assert not idle(stub)  # its retry waits out a minute's delay
+    finally:
+        worker.stop()
+
+
+def test_a_production_broker_is_never_taken_for_idle() -> None:
+    class Elsewhere(dramatiq.Broker):
+        pass
+
+    assert not idle(Elsewhere())
+
+
+def _page(path: Path) -> Path:
+    image = np.full((3508, 2480), 255, dtype=np.uint8)
+    for row, line in enumerate(["VERTETIM", "Bashkia Shkoder", "Ky dokument vertetohet"]):
+        cv2.putText(image, line, (300, 500 + row * 150), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 6)
+    cv2.imwrite(str(path), image)
+    return path
+
+
+def test_a_batch_whose_last_step_sends_nothing_is_reported_stalled(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def attach_nothing(ctx: WorkerContext, document_id: str) -> list[Next]:
+        return []  # a fault: the document is never attached, so the batch can never end
+
+    monkeypatch.setitem(workers.steps.STEPS, "attach_document", attach_nothing)
+    settings = load_settings(home=tmp_path / "home", broker="stub", worker_threads=1)
+
+    with pytest.raises(BatchStalledError, match=r"stalled: no message .* 0 pages and 1 documents are unfinished"):
+        run_batch(settings, [_page(tmp_path / "page.png")], service_id=E2E_SERVICE, timeout_s=300)
