@@ -4,6 +4,7 @@ elsewhere. Settings decide which; the code path is the same."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -19,8 +20,12 @@ from dramatiq.middleware import Middleware
 from pipeline.errors import BatchStalledError, InputError
 from pipeline.settings import Settings
 from storage import repository as repo
+from workers.actors import send
 from workers.bootstrap import build
 from workers.context import WorkerContext
+from workers.steps import Next
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = {".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
 
@@ -81,7 +86,10 @@ def submit_batch(context: WorkerContext, broker: dramatiq.Broker, files: Sequenc
 
 PROGRESS_POLL_S = 0.5
 STALLED_AFTER_S = 2.0
-"""How long the in-process broker must stay idle, with the batch unfinished, before the wait gives up."""
+"""How long the in-process broker must stay idle, with the batch unfinished, before the batch counts as
+stalled."""
+RESENDS_WHEN_STALLED = 1
+"""How many times a stalled batch's unfinished work is sent again before the wait gives up."""
 """How often the batch's progress is read: often enough for a progress bar, seldom enough that the
 queries take no noticeable share of the CPU the worker threads beside them need (at 0.2 s they took a few
 per cent of a run). With the in-process workers it is also read as soon as a step that may end the batch
@@ -117,6 +125,32 @@ def idle(broker: dramatiq.Broker) -> bool:
     if not isinstance(broker, StubBroker) or not queues:
         return False
     return all(queue.unfinished_tasks == 0 for queue in queues.values())
+
+
+def unfinished_work(context: WorkerContext, batch_id: str) -> list[Next]:
+    """The messages that take every unfinished part of the batch on from where it stands: the intake of a
+    batch not yet taken in; each pending page's reading; for a document whose pages are all read, its
+    last page's step again, which (done already) hands the document on to its next step, each later
+    step passing over what it finds done; the attachment of a failed document, which also ends the batch
+    when it is the last."""
+    with repo.session_scope(context.session_factory) as session:
+        if repo.get_batch(session, batch_id).status == "received":
+            return [Next("intake", batch_id)]
+        pages = repo.pages_of_batch(session, batch_id)
+        work: list[Next] = []
+        for document in repo.documents_of_batch(session, batch_id):
+            if document.status == "released":
+                continue
+            if document.status == "failed":
+                work.append(Next("attach_document", document.id))
+                continue
+            own = [page for page in pages if page.document_id == document.id]
+            pending = [Next("process_page", page.id) for page in own if page.status == "pending"]
+            if pending:
+                work += pending
+            elif own:
+                work.append(Next("process_page", own[-1].id))
+        return work
 
 
 @contextmanager
@@ -171,9 +205,12 @@ def _wait_for(context: WorkerContext, batch_id: str, on_progress: Callable[[Prog
     ``ended`` is set.
 
     With the in-process broker, a batch left unfinished while the broker has stayed :func:`idle` for
-    :data:`STALLED_AFTER_S` can never end (no message is left to move it on): that raises
-    :class:`~pipeline.errors.BatchStalledError` at once rather than waiting out ``deadline``."""
+    :data:`STALLED_AFTER_S` can never end (no message is left to move it on). Its unfinished work is then
+    sent again (:func:`unfinished_work`), as a production broker redelivers what it never saw
+    acknowledged; every step is idempotent, so work already done is only skipped. A batch that stalls
+    again raises :class:`~pipeline.errors.BatchStalledError` rather than waiting out ``deadline``."""
     idle_since: float | None = None
+    resent = 0
     while True:
         if ended is not None:
             ended.clear()  # before reading: an end that comes after the read sets it again
@@ -187,7 +224,14 @@ def _wait_for(context: WorkerContext, batch_id: str, on_progress: Callable[[Prog
         # Idle before the progress was read, and the batch still unfinished after: no message was left
         # that could have finished it in between.
         idle_since = (idle_since or now) if broker_idle else None
-        if idle_since is not None and now - idle_since >= STALLED_AFTER_S:
+        if idle_since is not None and now - idle_since >= STALLED_AFTER_S and broker is not None:
+            if resent < RESENDS_WHEN_STALLED:
+                work = unfinished_work(context, batch_id)
+                log.warning("batch %s stalled with no message left; its unfinished work is sent again "
+                            "(%d messages)", batch_id, len(work))
+                send(broker, work)
+                resent, idle_since = resent + 1, None
+                continue
             raise BatchStalledError(
                 f"batch {batch_id} stalled: no message is queued or being processed, yet "
                 f"{progress.pages_total - progress.pages_done} pages and "

@@ -1,5 +1,6 @@
 """With the in-process broker, a batch that can no longer end (no message left anywhere, work unfinished)
-is reported as stalled at once, instead of the caller waiting out its timeout (an hour by default)."""
+has its unfinished work sent again, as a production broker redelivers; stalled again, it is reported at
+once instead of the caller waiting out its timeout (an hour by default)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dramatiq.middleware import Retries
 import workers.steps
 from pipeline.errors import BatchStalledError
 from pipeline.settings import load_settings
+from storage import repository as repo
 from tests.conftest import E2E_SERVICE
 from workers.context import WorkerContext
 from workers.local import idle, run_batch
@@ -84,9 +86,13 @@ def _page(path: Path) -> Path:
     return path
 
 
-def test_a_batch_whose_last_step_sends_nothing_is_reported_stalled(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_batch_whose_last_step_never_ends_it_is_reported_stalled(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    attached: list[str] = []
+
     def attach_nothing(ctx: WorkerContext, document_id: str) -> list[Next]:
+        attached.append(document_id)
         return []  # a fault: the document is never attached, so the batch can never end
 
     monkeypatch.setitem(workers.steps.STEPS, "attach_document", attach_nothing)
@@ -94,3 +100,28 @@ def test_a_batch_whose_last_step_sends_nothing_is_reported_stalled(tmp_path: Pat
 
     with pytest.raises(BatchStalledError, match=r"stalled: no message .* 0 pages and 1 documents are unfinished"):
         run_batch(settings, [_page(tmp_path / "page.png")], service_id=E2E_SERVICE, timeout_s=300)
+    # Sent again once, from its last page through the steps already done, and stalled again.
+    assert len(attached) == 2 and len(set(attached)) == 1
+    assert "stalled with no message left; its unfinished work is sent again (1 messages)" in caplog.text
+
+
+def test_a_lost_message_is_sent_again_and_the_batch_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = workers.steps.STEPS["classify_document"]
+    calls: list[str] = []
+
+    def classify_losing_its_first_message(ctx: WorkerContext, document_id: str) -> list[Next]:
+        calls.append(document_id)
+        following = real(ctx, document_id)
+        return [] if len(calls) == 1 else following  # the first time, the next message is lost
+
+    monkeypatch.setitem(workers.steps.STEPS, "classify_document", classify_losing_its_first_message)
+    settings = load_settings(home=tmp_path / "home", broker="stub", worker_threads=1)
+
+    result = run_batch(settings, [_page(tmp_path / "page.png")], service_id=E2E_SERVICE, timeout_s=300)
+
+    context = WorkerContext.from_settings(settings)
+    with repo.session_scope(context.session_factory) as session:
+        assert repo.get_batch(session, result.batch_id).status == "done"
+        [document] = repo.documents_of_batch(session, result.batch_id)
+        assert document.status == "released" and document.signed_searchable_blob is not None
+    assert len(calls) == 2  # classified once; the second call found the result and moved on
