@@ -85,15 +85,15 @@ def submit_batch(context: WorkerContext, broker: dramatiq.Broker, files: Sequenc
 
 
 PROGRESS_POLL_S = 0.5
+"""How often the batch's progress is read: often enough for a progress bar, seldom enough that the
+queries take no noticeable share of the CPU the worker threads beside them need (at 0.2 s they took a few
+per cent of a run). With the in-process workers it is also read as soon as a step that may end the batch
+ends (:class:`BatchMayHaveEnded`)."""
 STALLED_AFTER_S = 2.0
 """How long the in-process broker must stay idle, with the batch unfinished, before the batch counts as
 stalled."""
 RESENDS_WHEN_STALLED = 1
 """How many times a stalled batch's unfinished work is sent again before the wait gives up."""
-"""How often the batch's progress is read: often enough for a progress bar, seldom enough that the
-queries take no noticeable share of the CPU the worker threads beside them need (at 0.2 s they took a few
-per cent of a run). With the in-process workers it is also read as soon as a step that may end the batch
-ends (:class:`BatchMayHaveEnded`)."""
 
 
 class BatchMayHaveEnded(Middleware):
