@@ -4,6 +4,7 @@ only that each run measures what it says."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -75,3 +76,28 @@ def test_the_floor_reads_every_page_cold_and_steady(sample_corpus: tuple[Path, C
     # The cold run also started a process and loaded a model: it cannot have cost less CPU than one read.
     assert 0 < steady.cpu_seconds < cold.cpu_seconds
     assert steady.seconds > 0
+
+
+@pytest.mark.services
+def test_the_production_shape_runs_steady_on_workers_it_starts(sample_corpus: tuple[Path, CorpusTruth],
+                                                               tmp_path: Path) -> None:
+    from benchmarks.bench import ProductionParts, run_sportel_production
+    from tests.conftest import POSTGRES_ADMIN_URL, port_open
+
+    assert port_open(5432) and port_open(6379), "PostgreSQL and Redis must run (make services starts them)"
+    corpus_dir, corpus = sample_corpus
+    warm_up, measured = _one_page_documents(corpus_dir, corpus)[:2]
+    parts = ProductionParts(POSTGRES_ADMIN_URL, "redis://127.0.0.1:6379/14")
+    before = time.perf_counter()
+    figure, peaks = run_sportel_production(measured, tmp_path, jobs=1, service_id=E2E_SERVICE, pages=1,
+                                           engine="tesserocr", parts=parts, warm_up=[warm_up])
+    elapsed = time.perf_counter() - before
+
+    assert figure.name == "sportel-production-steady"
+    # The clock covers the measured batch from its submission: not the workers' start, the warm-up batch
+    # (a call of its own before it) nor the submitting command's set-up (its whole call, in its timings).
+    timings = json.loads((tmp_path / "prod-steady-timings.json").read_text(encoding="utf-8"))
+    assert 0 < figure.seconds == timings["batch_seconds"] < timings["seconds"] < elapsed
+    assert figure.cpu_seconds > 0  # the worker processes' over that batch
+    assert set(peaks) == {"pages-1", "documents"} and all(peak > 100 for peak in peaks.values())
+    assert figure.peak_rss_mb == max(peaks.values())
