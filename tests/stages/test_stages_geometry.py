@@ -114,6 +114,14 @@ def test_near_blank_separator_and_content_are_not_blank(english_page: Gray) -> N
     assert blank_ratio < ink_ratio(sparse) < ink_ratio(separator) < ink_ratio(english_page)
 
 
+def test_the_ink_ratio_alone_is_the_one_the_geometry_step_measures(english_page: Gray, form_page: Gray) -> None:
+    from stages.geometry import _ink
+
+    pages = [_blank_scan(3), _near_blank_separator(), english_page, scan_like(rotate_content(form_page, 4.8), seed=7)]
+    for page in pages:
+        assert ink_ratio(page) == _ink(page, 300).ratio
+
+
 def _signature_page(seed: int) -> Gray:
     """The last page of a generated lease: three signature blocks (roles, pen strokes over thin printed
     rules, names) and a page number, clean, at 300 dpi."""
