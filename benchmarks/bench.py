@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -305,6 +305,12 @@ def _cpu_seconds(pids: Sequence[int]) -> float:
     return total / ticks
 
 
+def _workers_cpu_seconds(workers: Iterable[subprocess.Popen[bytes]]) -> float:
+    """:func:`_cpu_seconds` of the worker commands and every process they started (read anew each time:
+    dramatiq's worker command forks its worker processes)."""
+    return _cpu_seconds([pid for worker in workers for pid in _descendants(worker.pid)])
+
+
 def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str, pages: int, engine: str,
                            parts: ProductionParts, warm_up: Sequence[Path] = ()
                            ) -> tuple[RunFigure, dict[str, float]]:
@@ -356,10 +362,10 @@ def run_sportel_production(pdf: Path, work: Path, *, jobs: int, service_id: str,
             if warm_up:
                 submit(warm_up)
                 timings = work / f"{shape}-timings.json"
-                workers_cpu = _cpu_seconds([p for w in workers.values() for p in _descendants(w.pid)])
+                workers_cpu = _workers_cpu_seconds(workers.values())
                 submit([pdf], "--timings", str(timings))
                 seconds = json.loads(timings.read_text(encoding="utf-8"))["batch_seconds"]
-                cpu_seconds = _cpu_seconds([p for w in workers.values() for p in _descendants(w.pid)]) - workers_cpu
+                cpu_seconds = _workers_cpu_seconds(workers.values()) - workers_cpu
             else:
                 submit([pdf])
                 seconds = time.perf_counter() - start

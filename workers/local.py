@@ -121,10 +121,7 @@ def idle(broker: dramatiq.Broker) -> bool:
     delay, none taken by a worker thread and not yet acknowledged (a message counts as unfinished from
     its enqueueing to its acknowledgement, which comes after its step has sent the next messages).
     ``False`` for a production broker, whose queues live elsewhere."""
-    queues = getattr(broker, "queues", None)
-    if not isinstance(broker, StubBroker) or not queues:
-        return False
-    return all(queue.unfinished_tasks == 0 for queue in queues.values())
+    return isinstance(broker, StubBroker) and all(queue.unfinished_tasks == 0 for queue in broker.queues.values())
 
 
 def unfinished_work(context: WorkerContext, batch_id: str) -> list[Next]:
