@@ -13,6 +13,7 @@ from privacy.policy import Policy, load_policy
 from storage.audit_store import AuditStore
 from workers.bootstrap import build
 from workers.context import WorkerContext
+from workers.stalls import StallSweeper
 
 
 @dataclass
@@ -24,6 +25,7 @@ class AppState:
     policy: Policy
     audit: AuditStore
     worker: dramatiq.Worker | None = None
+    sweeper: StallSweeper | None = None
 
     @property
     def checkpoints_dir(self) -> Path:
@@ -32,19 +34,24 @@ class AppState:
     @classmethod
     def start(cls, settings: Settings) -> AppState:
         broker, context = build(settings)
-        worker = None
+        worker, sweeper = None, None
         if settings.broker == "stub":
-            # The embedded default has no separate worker processes: the API runs the actors itself.
+            # The embedded default has no separate worker processes: the API runs the actors itself, and
+            # moves on again what its in-memory broker lost, including the batches a stopped run left.
             worker = dramatiq.Worker(broker, worker_threads=settings.worker_threads, worker_timeout=100)
             worker.start()
+            sweeper = StallSweeper(context, broker)
+            sweeper.start()
         return cls(
             settings=settings, context=context, broker=broker, users=load_users(settings.users_file),
             policy=load_policy(settings.policy_file),
             audit=AuditStore(context.session_factory, subject_key=settings.audit_key.encode()),
-            worker=worker,
+            worker=worker, sweeper=sweeper,
         )
 
     def stop(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.stop()
         if self.worker is not None:
             self.worker.stop()
         self.broker.close()

@@ -14,16 +14,14 @@ from pathlib import Path
 
 import dramatiq
 from dramatiq.broker import MessageProxy
-from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Middleware
 
 from pipeline.errors import BatchStalledError, InputError
 from pipeline.settings import Settings
 from storage import repository as repo
-from workers.actors import send
 from workers.bootstrap import build
 from workers.context import WorkerContext
-from workers.steps import Next
+from workers.stalls import STALLED_AFTER_S, idle, resend_or_give_up
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +87,6 @@ PROGRESS_POLL_S = 0.5
 queries take no noticeable share of the CPU the worker threads beside them need (at 0.2 s they took a few
 per cent of a run). With the in-process workers it is also read as soon as a step that may end the batch
 ends (:class:`BatchMayHaveEnded`)."""
-STALLED_AFTER_S = 2.0
-"""How long the in-process broker must stay idle, with the batch unfinished, before the batch counts as
-stalled."""
-RESENDS_WHEN_STALLED = 1
-"""How many times a stalled batch's unfinished work is sent again before the wait gives up."""
-
-
 class BatchMayHaveEnded(Middleware):
     """Wakes the waiting caller when a message that may have ended a batch is done: a document attached to
     its case (the last one ends the batch), or a message that failed (a failed intake ends it). Without it
@@ -114,40 +105,6 @@ class BatchMayHaveEnded(Middleware):
 def progress_of(context: WorkerContext, batch_id: str) -> Progress:
     with repo.session_scope(context.session_factory) as session:
         return Progress(*repo.batch_progress(session, batch_id))
-
-
-def idle(broker: dramatiq.Broker) -> bool:
-    """Whether the in-process broker holds no message at all: none queued, none waiting out a retry's
-    delay, none taken by a worker thread and not yet acknowledged (a message counts as unfinished from
-    its enqueueing to its acknowledgement, which comes after its step has sent the next messages).
-    ``False`` for a production broker, whose queues live elsewhere."""
-    return isinstance(broker, StubBroker) and all(queue.unfinished_tasks == 0 for queue in broker.queues.values())
-
-
-def unfinished_work(context: WorkerContext, batch_id: str) -> list[Next]:
-    """The messages that take every unfinished part of the batch on from where it stands: the intake of a
-    batch not yet taken in; each pending page's reading; for a document whose pages are all read, its
-    last page's step again, which (done already) hands the document on to its next step, each later
-    step passing over what it finds done; the attachment of a failed document, which also ends the batch
-    when it is the last."""
-    with repo.session_scope(context.session_factory) as session:
-        if repo.get_batch(session, batch_id).status == "received":
-            return [Next("intake", batch_id)]
-        pages = repo.pages_of_batch(session, batch_id)
-        work: list[Next] = []
-        for document in repo.documents_of_batch(session, batch_id):
-            if document.status == "released":
-                continue
-            if document.status == "failed":
-                work.append(Next("attach_document", document.id))
-                continue
-            own = [page for page in pages if page.document_id == document.id]
-            pending = [Next("process_page", page.id) for page in own if page.status == "pending"]
-            if pending:
-                work += pending
-            elif own:
-                work.append(Next("process_page", own[-1].id))
-        return work
 
 
 @contextmanager
@@ -202,10 +159,9 @@ def _wait_for(context: WorkerContext, batch_id: str, on_progress: Callable[[Prog
     ``ended`` is set.
 
     With the in-process broker, a batch left unfinished while the broker has stayed :func:`idle` for
-    :data:`STALLED_AFTER_S` can never end (no message is left to move it on). Its unfinished work is then
-    sent again (:func:`unfinished_work`), as a production broker redelivers what it never saw
-    acknowledged; every step is idempotent, so work already done is only skipped. A batch that stalls
-    again raises :class:`~pipeline.errors.BatchStalledError` rather than waiting out ``deadline``."""
+    :data:`STALLED_AFTER_S` can never end (no message is left to move it on): it is sent again or given up
+    as :mod:`workers.stalls` says, and a batch given up (failed as ``batch_stalled``) raises
+    :class:`~pipeline.errors.BatchStalledError` rather than waiting out ``deadline``."""
     idle_since: float | None = None
     resent = 0
     while True:
@@ -222,11 +178,7 @@ def _wait_for(context: WorkerContext, batch_id: str, on_progress: Callable[[Prog
         # that could have finished it in between.
         idle_since = (idle_since or now) if broker_idle else None
         if idle_since is not None and now - idle_since >= STALLED_AFTER_S and broker is not None:
-            if resent < RESENDS_WHEN_STALLED:
-                work = unfinished_work(context, batch_id)
-                log.warning("batch %s stalled with no message left; its unfinished work is sent again "
-                            "(%d messages)", batch_id, len(work))
-                send(broker, work)
+            if resend_or_give_up(context, broker, batch_id, resent):
                 resent, idle_since = resent + 1, None
                 continue
             raise BatchStalledError(

@@ -4,6 +4,7 @@ once instead of the caller waiting out its timeout (an hour by default)."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +23,8 @@ from pipeline.settings import load_settings
 from storage import repository as repo
 from tests.conftest import E2E_SERVICE
 from workers.context import WorkerContext
-from workers.local import idle, run_batch
+from workers.local import run_batch
+from workers.stalls import idle
 from workers.steps import Next
 
 
@@ -103,6 +105,11 @@ def test_a_batch_whose_last_step_never_ends_it_is_reported_stalled(tmp_path: Pat
     # Sent again once, from its last page through the steps already done, and stalled again.
     assert len(attached) == 2 and len(set(attached)) == 1
     assert "stalled with no message left; its unfinished work is sent again (1 messages)" in caplog.text
+    context = WorkerContext.from_settings(settings)
+    with repo.session_scope(context.session_factory) as session:  # given up, not left "processing"
+        [batch_id] = [m.group(1) for m in re.finditer(r"batch (\S+) stalled again", caplog.text)]
+        batch = repo.get_batch(session, batch_id)
+        assert (batch.status, batch.error_code) == ("failed", "batch_stalled")
 
 
 def test_a_lost_message_is_sent_again_and_the_batch_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
