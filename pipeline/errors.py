@@ -86,6 +86,15 @@ class BatchStalledError(StageError):
     code = "batch_stalled"
 
 
+class QueueUnavailableError(SportelError):
+    """The broker could not take a batch's first message (Redis or RabbitMQ down or unreachable). The batch
+    is recorded as failed with this code, so no batch waits for ever on a message that was never queued;
+    the files may be uploaded again once the broker is back."""
+
+    retryable = True
+    code = "queue_unavailable"
+
+
 class NotFoundError(SportelError):
     code = "not_found"
 

@@ -16,7 +16,7 @@ import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
 
-from pipeline.errors import BatchStalledError, InputError
+from pipeline.errors import BatchStalledError, InputError, QueueUnavailableError
 from pipeline.settings import Settings
 from storage import repository as repo
 from workers.bootstrap import build
@@ -78,7 +78,15 @@ def submit_batch(context: WorkerContext, broker: dramatiq.Broker, files: Sequenc
             repo.add_input_file(session, batch_id=batch.id, filename=path.name, data_sha256=context.blobs.put(data),
                                 size_bytes=len(data))
         case_id, batch_id = case.id, batch.id
-    broker.get_actor("intake").send(batch_id)
+    try:
+        broker.get_actor("intake").send(batch_id)
+    except Exception as exc:  # redis', pika's and dramatiq's connection errors have no common base
+        with repo.session_scope(context.session_factory) as session:
+            repo.fail_batch(session, batch_id, QueueUnavailableError.code)
+        log.error("batch %s could not be queued (%s); it is recorded as failed", batch_id, type(exc).__name__)
+        raise QueueUnavailableError(
+            f"the {type(broker).__name__} could not take batch {batch_id}; upload it again once the broker is back"
+        ) from None
     return case_id, batch_id
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from pydantic import BaseModel
 
 from api.deps import CurrentUser, StateDep
-from pipeline.errors import NotFoundError, SportelError
+from pipeline.errors import NotFoundError, QueueUnavailableError, SportelError
 from privacy.policy import Role
 from storage import repository as repo
 from workers.local import submit_batch
@@ -59,6 +59,8 @@ def upload_batch(
         try:
             case, batch = submit_batch(state.context, state.broker, paths, service_id=service_id,
                                        case_id=case_id, station=user.user_id)
+        except QueueUnavailableError as exc:  # not the upload's fault: the station may send it again
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"{exc.code}: {exc}") from None
         except SportelError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{exc.code}: {exc}") from None
     return BatchAccepted(batch_id=batch, case_id=case)
