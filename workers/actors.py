@@ -18,7 +18,7 @@ from dramatiq.middleware import Middleware
 from pipeline.errors import SportelError
 from pipeline.plan import ACTOR_STEPS, Step
 from workers.context import WorkerContext
-from workers.steps import STEPS, Next, record_failure
+from workers.steps import EMITTING_STEPS, STEPS, Next, record_failure
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class FailureRecorder(Middleware):
         subject_id = str(message.args[0])
         code = exception.code if isinstance(exception, SportelError) else "internal"
         log.error("step %s failed for good on %s: %s", step, subject_id, code)
-        send(broker, record_failure(self.context(), step, subject_id, code))  # type: ignore[arg-type]
+        send(broker, record_failure(self.context(), step, subject_id, code))
 
 
 class ReleaseMemory(Middleware):
@@ -80,14 +80,22 @@ def declare_actors(broker: dramatiq.Broker, context: Callable[[], WorkerContext]
     broker.add_middleware(ReleaseMemory())
     for step in ACTOR_STEPS:
         dramatiq.actor(actor_name=step, queue_name=QUEUES[step], broker=broker)(
-            _actor_fn(broker, context, STEPS[step])
+            _actor_fn(broker, context, STEPS[step], step)
         )
 
 
 def _actor_fn(broker: dramatiq.Broker, context: Callable[[], WorkerContext],
-              run: Callable[[WorkerContext, str], list[Next]]) -> Callable[[str], None]:
+              run: Callable[[WorkerContext, str], list[Next]], step: Step) -> Callable[[str], None]:
+    emitting = EMITTING_STEPS.get(step)
+
+    def emit(steps: list[Next]) -> None:
+        send(broker, steps)
+
     def actor_fn(subject_id: str) -> None:
-        send(broker, run(context(), subject_id))
+        if emitting is not None:
+            send(broker, emitting(context(), subject_id, emit))
+        else:
+            send(broker, run(context(), subject_id))
 
     actor_fn.__name__ = run.__name__
     return actor_fn

@@ -1,7 +1,8 @@
 """The pipeline's steps as plain functions: load by id, call a stage, store the result, name what's next.
 
 No broker here: each step returns the :class:`Next` messages to send, and the actor wrapper sends them.
-That keeps every step testable with a database and a blob folder only.
+That keeps every step testable with a database and a blob folder only. The intake may also be handed a
+sender (:data:`Emit`) to send each page's reading as soon as the page is recorded.
 
 Idempotency: every stage result is saved under (subject id, step, version). A redelivered message finds
 its result and does not redo the work; it still names the next steps, since the crash may have come
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -96,10 +97,11 @@ class _IntakenPage:
     colour_ink_blob: str | None = None
 
 
-def _read_files(ctx: WorkerContext,
-                files: list[tuple[str, str, str]]) -> tuple[list[_IntakenPage], dict[str, InputSignatures]]:
-    """Every page of the files, stored as it is read (only one page image is in memory at a time), and the
-    signatures on each signed PDF handed in; each file's blob is fetched once.
+def _read_pages(ctx: WorkerContext, files: list[tuple[str, str, str]],
+                signatures: dict[str, InputSignatures]) -> Iterator[_IntakenPage]:
+    """Every page of the files, in order, each stored as it is read (only one page image is in memory at
+    a time); each file's blob is fetched once, and the signatures on each signed PDF handed in are put in
+    ``signatures``.
 
     A file's signatures are read after its pages, and pyHanko imported only then: when a worker starts,
     its signing thread is importing pyHanko (:class:`workers.bootstrap.OpenSigningAtStart`) as the first
@@ -108,8 +110,6 @@ def _read_files(ctx: WorkerContext,
     from stages.intake import RasterPage, iter_input
     from stages.split import inspect_sheet
 
-    pages: list[_IntakenPage] = []
-    signatures: dict[str, InputSignatures] = {}
     for file_id, _filename, blob_key in files:
         data = ctx.blobs.get(blob_key)
         read_any = False
@@ -117,32 +117,66 @@ def _read_files(ctx: WorkerContext,
             for item in iter_input(data, dpi=ctx.settings.dpi):
                 read_any = True
                 if not isinstance(item, RasterPage):
-                    pages.append(_IntakenPage(file_id, item.source_index, ctx.settings.dpi, error_code=item.code))
+                    yield _IntakenPage(file_id, item.source_index, ctx.settings.dpi, error_code=item.code)
                     continue
                 height, width = item.image.shape[:2]
-                pages.append(_IntakenPage(
+                page = _IntakenPage(
                     file_id, item.source_index, item.dpi, blob=ctx.blobs.put(item.encoded or encode_page(item.image)),
                     height=height, width=width, sheet=inspect_sheet(item.image), text_layer=item.text_layer,
                     colour_ink_blob=None if item.colour_ink is None else ctx.blobs.put(encode_mask(item.colour_ink)),
-                ))
+                )
+                del item  # the page image goes now, not when the next page replaces it
+                yield page
         except SportelError as exc:
             # One unreadable file does not sink the batch: it is recorded and the others go on.
             log.warning("input file %s unreadable: %s", file_id, exc.code)
             if not read_any:  # else each of its pages already carries its own error
-                pages.append(_IntakenPage(file_id, 0, ctx.settings.dpi, error_code=exc.code))
+                yield _IntakenPage(file_id, 0, ctx.settings.dpi, error_code=exc.code)
         from workers.signing import input_signatures  # here, not above: see the docstring
 
         found = input_signatures(ctx, data)
         if found is not None:
             signatures[file_id] = found
-    return pages, signatures
 
 
-def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
+Emit = Callable[[list[Next]], None]
+"""Sends messages at once, while the step goes on (the actor's sender)."""
+
+
+def _record_page(ctx: WorkerContext, batch_id: str, batch_index: int, item: _IntakenPage) -> str:
+    """The page's row, in a transaction of its own; a cover sheet routes the batch to its case at once, so
+    that the pages after it are read in that case's service's languages."""
+    with repo.session_scope(ctx.session_factory) as session:
+        sheet = item.sheet
+        if sheet is not None and sheet.kind == "cover" and sheet.case_id:
+            batch = repo.get_batch(session, batch_id)
+            if sheet.case_id != batch.case_id:
+                repo.route_batch_to_case(session, batch, sheet.case_id, sheet.service_id)
+        row = repo.add_page(
+            session, batch_id=batch_id, input_file_id=item.input_file_id,
+            source_index=item.source_index, batch_index=batch_index, dpi=item.dpi,
+            width=item.width, height=item.height, image_blob=item.blob,
+            status="failed" if item.error_code else "pending", error_code=item.error_code,
+            sheet_kind=sheet.kind if sheet else None, colour_ink_blob=item.colour_ink_blob,
+        )
+        if item.text_layer is not None:
+            _save(session, row.id, "text_layer", item.text_layer)
+        return row.id
+
+
+def intake(ctx: WorkerContext, batch_id: str, emit: Emit | None = None) -> list[Next]:
     """Normalise every input file of the batch to page images and split them into documents.
 
-    All rows are written in one transaction at the end, so a redelivered message either finds the batch
-    untouched or fully taken in.
+    Each page is recorded as soon as it is read, and with ``emit`` (the actor passes its sender) a content
+    page's reading is sent at once: the page workers read the first pages while the intake reads the rest,
+    instead of waiting for the whole batch. The documents are cut at the end, once every sheet is known
+    (a separator or cover sheet may come last); a document whose pages were all read by then is handed on
+    from here, the others by their last page (:func:`process_page`). Without ``emit`` every reading is
+    returned at the end.
+
+    A redelivered intake (the batch still "received", so it never reached its end) reads the files again,
+    passes over the pages already recorded (a page is known by its place in the batch) and sends their
+    reading again where it is still pending.
     """
     from stages.split import split_batch
 
@@ -151,41 +185,48 @@ def intake(ctx: WorkerContext, batch_id: str) -> list[Next]:
         if batch.status != "received":
             return [Next("process_page", p.id) for p in repo.pending_pages_of_batch(session, batch_id)]
         files = [(f.id, f.filename, f.blob_key) for f in repo.input_files_of_batch(session, batch_id)]
+        recorded = {p.batch_index: (p.id, p.status) for p in repo.pages_of_batch(session, batch_id)}
 
     start, start_cpu = time.perf_counter(), time.thread_time()
-    intaken, signatures = _read_files(ctx, files)
-    readable = [p for p in intaken if p.blob is not None]
-    split = split_batch([p.sheet for p in readable if p.sheet is not None])
+    signatures: dict[str, InputSignatures] = {}
+    readable: list[tuple[str, SheetInfo]] = []
+    sent: set[str] = set()
+    for batch_index, item in enumerate(_read_pages(ctx, files, signatures)):
+        page_id, status = recorded.get(batch_index) or (_record_page(ctx, batch_id, batch_index, item), "pending")
+        if item.blob is None or item.sheet is None:
+            continue
+        readable.append((page_id, item.sheet))
+        if emit is not None and status == "pending" and item.sheet.kind == "content":
+            emit([Next("process_page", page_id)])
+            sent.add(page_id)
+    split = split_batch([sheet for _, sheet in readable])
 
     next_steps: list[Next] = []
     with repo.session_scope(ctx.session_factory) as session:
         batch = repo.get_batch(session, batch_id)
         if split.case_id and split.case_id != batch.case_id:
             repo.route_batch_to_case(session, batch, split.case_id, split.service_id)
-        rows = []
-        for batch_index, item in enumerate(intaken):
-            row = repo.add_page(
-                session, batch_id=batch_id, input_file_id=item.input_file_id,
-                source_index=item.source_index, batch_index=batch_index, dpi=item.dpi,
-                width=item.width, height=item.height, image_blob=item.blob,
-                status="failed" if item.error_code else "pending", error_code=item.error_code,
-                sheet_kind=item.sheet.kind if item.sheet else None, colour_ink_blob=item.colour_ink_blob,
-            )
-            if item.text_layer is not None:
-                _save(session, row.id, "text_layer", item.text_layer)
-            if item.blob is not None:
-                rows.append(row)
+        pages = {p.id: p for p in repo.pages_of_batch(session, batch_id)}
+        documents = []
         for index, span in enumerate(split.documents):
-            members = [rows[i] for i in span.page_indices]
+            members = [pages[readable[i][0]] for i in span.page_indices]
             document = repo.create_document(
                 session, batch_id=batch_id, case_id=batch.case_id, index_in_batch=index,
                 first_page=members[0].batch_index, last_page=members[-1].batch_index,
                 page_count=len(members),
             )
+            documents.append(document.id)
             for row in members:
                 row.document_id = document.id
-                next_steps.append(Next("process_page", row.id))
-        batch.status = "processing" if next_steps else "done"
+                if row.id not in sent:
+                    next_steps.append(Next("process_page", row.id))
+        session.flush()
+        # Pages sent early may all be read already: their last one found no document to hand on.
+        for document_id in documents:
+            done, total = repo.count_done_pages(session, document_id)
+            if done == total and repo.claim_document_step(session, document_id, "pending", "ocr_done"):
+                next_steps.append(Next("classify_document", document_id))
+        batch.status = "processing" if documents else "done"
         batch.page_count = len(readable)
         for file_id, found in signatures.items():
             _save(session, file_id, "input_signatures", found)
@@ -206,9 +247,12 @@ def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
         batch_id, document_id, image_blob, dpi = page.batch_id, page.document_id, page.image_blob, page.dpi
         batch_index, colour_ink_blob = page.batch_index, page.colour_ink_blob
         already_done = page.status == "done"
+        # A content page is read as soon as the intake has it, before the documents are cut; other
+        # sheets outside a document (cover, separator, a lone blank) are never read.
+        readable = document_id is not None or page.sheet_kind == "content"
         text_layer = _load(session, page_id, "text_layer", PageOcr)
-        language = _document_language(ctx, session, document_id)
-    if document_id is None or image_blob is None:
+        language = _page_language(ctx, session, batch_id)
+    if not readable or image_blob is None:
         return []
 
     if not already_done:
@@ -242,6 +286,11 @@ def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
             repo.record_timing(session, batch_id, page_id, "ocr", reading.ocr_seconds, read_cpu)
 
     with repo.session_scope(ctx.session_factory) as session:
+        # Read again: the intake may have cut the documents while the page was read. If it has not, it
+        # finds this page done when it does (see intake).
+        document_id = repo.get_page(session, page_id).document_id
+        if document_id is None:
+            return []
         done, total = repo.count_done_pages(session, document_id)
         if done < total:
             return []
@@ -262,13 +311,11 @@ def _colour_ink(ctx: WorkerContext, blob: str | None) -> NDArray[np.uint8] | Non
         return None
 
 
-def _document_language(ctx: WorkerContext, session: Session, document_id: str | None) -> str:
-    """The languages a page is read with: its case's service's, from the catalog (a page is read before
-    its document's type is known, so the type's own languages serve the benchmarks and re-reads, not
-    this first pass); the settings' default when the service is not in the catalog."""
-    if document_id is None:
-        return ctx.settings.ocr_languages
-    service_id = repo.get_case(session, repo.get_document(session, document_id).case_id).service_id
+def _page_language(ctx: WorkerContext, session: Session, batch_id: str) -> str:
+    """The languages a page is read with: its batch's case's service's, from the catalog (a page is read
+    before its document's type is known, so the type's own languages serve the benchmarks and re-reads,
+    not this first pass); the settings' default when the service is not in the catalog."""
+    service_id = repo.get_case(session, repo.get_batch(session, batch_id).case_id).service_id
     try:
         return ctx.catalog.service(service_id).languages
     except SportelError:
@@ -512,7 +559,7 @@ def recompute_checklist(ctx: WorkerContext, document_id: str) -> None:
         repo.set_checklist(session, case.id, checklist)
 
 
-STEPS = {
+STEPS: dict[Step, Callable[[WorkerContext, str], list[Next]]] = {
     "intake": intake,
     "process_page": process_page,
     "classify_document": classify_document,
@@ -520,6 +567,8 @@ STEPS = {
     "sign_document": sign_document,
     "attach_document": attach_document,
 }
+EMITTING_STEPS: dict[Step, Callable[[WorkerContext, str, Emit], list[Next]]] = {"intake": intake}
+"""Steps the actor also hands its sender, to send messages before the step ends."""
 
 
 def record_failure(ctx: WorkerContext, step: Step, subject_id: str, code: str) -> list[Next]:
