@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from pathlib import Path
 
 import numpy as np
 import pikepdf
@@ -13,11 +12,9 @@ import pytest
 from PIL import Image
 
 from pipeline.errors import StageError
-from pipeline.settings import load_settings
 from stages.images import decode_page
 from storage import repository as repo
 from storage.blobs import BlobStore
-from storage.migrate import upgrade
 from workers.context import WorkerContext
 from workers.steps import intake
 
@@ -49,13 +46,6 @@ def _broken_middle_page(data: bytes) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-@pytest.fixture
-def ctx(tmp_path: Path) -> WorkerContext:
-    settings = load_settings(home=tmp_path / "home")
-    upgrade(settings.resolved_database_url)
-    return WorkerContext.from_settings(settings)
 
 
 def _batch(ctx: WorkerContext, files: list[bytes]) -> tuple[str, list[str]]:

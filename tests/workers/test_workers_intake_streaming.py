@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import threading
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,10 +13,8 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image
 
-from pipeline.settings import load_settings
 from stages.sheets import render_cover_sheet, render_separator_sheet
 from storage import repository as repo
-from storage.migrate import upgrade
 from tests.conftest import E2E_SERVICE
 from workers.context import WorkerContext
 from workers.steps import Next, intake, process_page
@@ -37,13 +34,6 @@ def _pdf(pages: list[Image.Image]) -> bytes:
     out = io.BytesIO()
     pages[0].save(out, format="PDF", resolution=100, save_all=True, append_images=pages[1:])
     return out.getvalue()
-
-
-@pytest.fixture
-def ctx(tmp_path: Path) -> WorkerContext:
-    settings = load_settings(home=tmp_path / "home")
-    upgrade(settings.resolved_database_url)
-    return WorkerContext.from_settings(settings)
 
 
 def _batch(ctx: WorkerContext, data: bytes, case_id: str | None = None) -> str:

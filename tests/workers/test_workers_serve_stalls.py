@@ -8,9 +8,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import cv2
 import dramatiq
-import numpy as np
 import pytest
 
 import workers.steps
@@ -19,19 +17,12 @@ from pipeline.settings import Settings, load_settings
 from storage import repository as repo
 from storage.tables import utcnow
 from tests.conftest import E2E_SERVICE
+from tests.workers.conftest import text_page
 from workers.bootstrap import build
 from workers.context import WorkerContext
 from workers.local import submit_batch
 from workers.stalls import StallSweeper, unfinished_batches
 from workers.steps import Next
-
-
-def _page(path: Path) -> Path:
-    image = np.full((3508, 2480), 255, dtype=np.uint8)
-    for row, line in enumerate(["VERTETIM", "Bashkia Shkoder", "Ky dokument vertetohet"]):
-        cv2.putText(image, line, (300, 500 + row * 150), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 6)
-    cv2.imwrite(str(path), image)
-    return path
 
 
 def _settings(tmp_path: Path) -> Settings:
@@ -102,7 +93,7 @@ def test_a_batch_recorded_after_the_broker_fell_idle_is_left_to_its_upload(tmp_p
 def test_serve_takes_on_the_batch_a_stopped_run_left_unfinished(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     stopped, context = build(settings)  # a run that stopped before its workers took the batch
-    _, batch_id = submit_batch(context, stopped, [_page(tmp_path / "page.png")], service_id=E2E_SERVICE,
+    _, batch_id = submit_batch(context, stopped, [text_page(tmp_path / "page.png")], service_id=E2E_SERVICE,
                                case_id=None)
     stopped.close()
 
@@ -136,7 +127,7 @@ def test_serve_sends_a_lost_message_again_and_gives_up_a_batch_that_cannot_end(
     monkeypatch.setitem(workers.steps.STEPS, "attach_document", attach_nothing)
     state = AppState.start(_settings(tmp_path))
     try:
-        _, batch_id = submit_batch(state.context, state.broker, [_page(tmp_path / "page.png")],
+        _, batch_id = submit_batch(state.context, state.broker, [text_page(tmp_path / "page.png")],
                                    service_id=E2E_SERVICE, case_id=None)
         assert _wait_for_end(state.context, batch_id) == ("failed", "batch_stalled")
     finally:

@@ -10,9 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
 import dramatiq
-import numpy as np
 import pytest
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import Retries
@@ -22,6 +20,7 @@ from pipeline.errors import BatchStalledError
 from pipeline.settings import load_settings
 from storage import repository as repo
 from tests.conftest import E2E_SERVICE
+from tests.workers.conftest import text_page
 from workers.context import WorkerContext
 from workers.local import run_batch
 from workers.stalls import idle
@@ -80,14 +79,6 @@ def test_a_production_broker_is_never_taken_for_idle() -> None:
     assert not idle(Elsewhere())
 
 
-def _page(path: Path) -> Path:
-    image = np.full((3508, 2480), 255, dtype=np.uint8)
-    for row, line in enumerate(["VERTETIM", "Bashkia Shkoder", "Ky dokument vertetohet"]):
-        cv2.putText(image, line, (300, 500 + row * 150), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 6)
-    cv2.imwrite(str(path), image)
-    return path
-
-
 def test_a_batch_whose_last_step_never_ends_it_is_reported_stalled(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch,
                                                                    caplog: pytest.LogCaptureFixture) -> None:
@@ -101,7 +92,7 @@ def test_a_batch_whose_last_step_never_ends_it_is_reported_stalled(tmp_path: Pat
     settings = load_settings(home=tmp_path / "home", broker="stub", worker_threads=1)
 
     with pytest.raises(BatchStalledError, match=r"stalled: no message .* 0 pages and 1 documents are unfinished"):
-        run_batch(settings, [_page(tmp_path / "page.png")], service_id=E2E_SERVICE, timeout_s=300)
+        run_batch(settings, [text_page(tmp_path / "page.png")], service_id=E2E_SERVICE, timeout_s=300)
     # Sent again once, from its last page through the steps already done, and stalled again.
     assert len(attached) == 2 and len(set(attached)) == 1
     assert "stalled with no message left; its unfinished work is sent again (1 messages)" in caplog.text
@@ -124,7 +115,7 @@ def test_a_lost_message_is_sent_again_and_the_batch_ends(tmp_path: Path, monkeyp
     monkeypatch.setitem(workers.steps.STEPS, "classify_document", classify_losing_its_first_message)
     settings = load_settings(home=tmp_path / "home", broker="stub", worker_threads=1)
 
-    result = run_batch(settings, [_page(tmp_path / "page.png")], service_id=E2E_SERVICE, timeout_s=300)
+    result = run_batch(settings, [text_page(tmp_path / "page.png")], service_id=E2E_SERVICE, timeout_s=300)
 
     context = WorkerContext.from_settings(settings)
     with repo.session_scope(context.session_factory) as session:
