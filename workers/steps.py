@@ -247,11 +247,13 @@ def process_page(ctx: WorkerContext, page_id: str) -> list[Next]:
         batch_id, document_id, image_blob, dpi = page.batch_id, page.document_id, page.image_blob, page.dpi
         batch_index, colour_ink_blob = page.batch_index, page.colour_ink_blob
         already_done = page.status == "done"
-        # A content page is read as soon as the intake has it, before the documents are cut; other
-        # sheets outside a document (cover, separator, a lone blank) are never read.
-        readable = document_id is not None or page.sheet_kind == "content"
+        batch = repo.get_batch(session, batch_id)
+        # A content page is read as soon as the intake has it, before the documents are cut (unless the
+        # intake has failed since: no document will ever take it); other sheets outside a document
+        # (cover, separator, a lone blank) are never read.
+        readable = document_id is not None or (page.sheet_kind == "content" and batch.status != "failed")
         text_layer = _load(session, page_id, "text_layer", PageOcr)
-        language = _page_language(ctx, session, batch_id)
+        language = _page_language(ctx, session, batch.case_id)
     if not readable or image_blob is None:
         return []
 
@@ -311,11 +313,11 @@ def _colour_ink(ctx: WorkerContext, blob: str | None) -> NDArray[np.uint8] | Non
         return None
 
 
-def _page_language(ctx: WorkerContext, session: Session, batch_id: str) -> str:
+def _page_language(ctx: WorkerContext, session: Session, case_id: str) -> str:
     """The languages a page is read with: its batch's case's service's, from the catalog (a page is read
     before its document's type is known, so the type's own languages serve the benchmarks and re-reads,
     not this first pass); the settings' default when the service is not in the catalog."""
-    service_id = repo.get_case(session, repo.get_batch(session, batch_id).case_id).service_id
+    service_id = repo.get_case(session, case_id).service_id
     try:
         return ctx.catalog.service(service_id).languages
     except SportelError:

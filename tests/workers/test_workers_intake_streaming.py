@@ -13,11 +13,12 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image
 
+from pipeline.errors import InputError
 from stages.sheets import render_cover_sheet, render_separator_sheet
 from storage import repository as repo
 from tests.conftest import E2E_SERVICE
 from workers.context import WorkerContext
-from workers.steps import Next, intake, process_page
+from workers.steps import Next, intake, process_page, record_failure
 
 
 def _content(mark: int) -> Image.Image:
@@ -178,3 +179,21 @@ def test_pages_read_while_the_documents_are_cut_hand_their_documents_on(
     assert sorted(handed_on, key=lambda n: n.subject_id) == sorted(
         [Next("classify_document", str(pages[0][2])), Next("classify_document", str(pages[3][2]))],
         key=lambda n: n.subject_id)
+
+
+def test_a_page_sent_before_its_intake_failed_is_not_read(ctx: WorkerContext) -> None:
+    """Two cover sheets of different cases fail the intake at the cut, after the page between them was
+    sent: no document will ever take that page, so it is not read."""
+    covers = [_sheet(render_cover_sheet(case, E2E_SERVICE, dpi=300)) for case in ("C-ONE-1", "C-TWO-2")]
+    batch_id = _batch(ctx, _pdf([covers[0], _content(1), covers[1]]))
+    sent: list[Next] = []
+
+    with pytest.raises(InputError, match="two different cases"):
+        intake(ctx, batch_id, sent.extend)
+    record_failure(ctx, "intake", batch_id, InputError.code)  # what the actor's failure recorder does
+
+    [page] = sent
+    assert process_page(ctx, page.subject_id) == []
+    with repo.session_scope(ctx.session_factory) as session:
+        assert repo.get_page(session, page.subject_id).status == "pending"  # never read
+        assert repo.get_batch(session, batch_id).status == "failed"
