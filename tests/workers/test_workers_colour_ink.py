@@ -6,25 +6,15 @@ from __future__ import annotations
 
 import io
 import logging
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.settings import load_settings
 from stages.images import fit_mask
 from storage import repository as repo
-from storage.migrate import upgrade
 from workers.context import WorkerContext
 from workers.steps import _colour_ink, intake
-
-
-@pytest.fixture
-def ctx(tmp_path: Path) -> WorkerContext:
-    settings = load_settings(home=tmp_path / "home")
-    upgrade(settings.resolved_database_url)
-    return WorkerContext.from_settings(settings)
 
 
 def _jpeg(colour: bool) -> bytes:
