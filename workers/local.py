@@ -95,6 +95,8 @@ PROGRESS_POLL_S = 0.5
 queries take no noticeable share of the CPU the worker threads beside them need (at 0.2 s they took a few
 per cent of a run). With the in-process workers it is also read as soon as a step that may end the batch
 ends (:class:`BatchMayHaveEnded`)."""
+
+
 class BatchMayHaveEnded(Middleware):
     """Wakes the waiting caller when a message that may have ended a batch is done: a document attached to
     its case (the last one ends the batch), or a message that failed (a failed intake ends it). Without it
