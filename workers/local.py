@@ -21,7 +21,7 @@ from pipeline.settings import Settings
 from storage import repository as repo
 from workers.bootstrap import build
 from workers.context import WorkerContext
-from workers.stalls import STALLED_AFTER_S, idle, resend_or_give_up
+from workers.stalls import StallSweeper
 
 log = logging.getLogger(__name__)
 
@@ -168,34 +168,27 @@ def _wait_for(context: WorkerContext, batch_id: str, on_progress: Callable[[Prog
     """Until the batch is done or failed: its progress read every poll interval, and at once when
     ``ended`` is set.
 
-    With the in-process broker, a batch left unfinished while the broker has stayed :func:`idle` for
-    :data:`STALLED_AFTER_S` can never end (no message is left to move it on): it is sent again or given up
-    as :mod:`workers.stalls` says, and a batch given up (failed as ``batch_stalled``) raises
+    With the in-process broker, a batch left unfinished while the broker has stayed idle for the stall
+    delay can never end (no message is left to move it on): it is sent again or given up
+    as :mod:`workers.stalls` says (:class:`~workers.stalls.StallSweeper`, the same as ``sportel serve``'s),
+    and a batch given up (failed as ``batch_stalled``) raises
     :class:`~pipeline.errors.BatchStalledError` rather than waiting out ``deadline``."""
-    idle_since: float | None = None
-    resent = 0
+    watch = None if broker is None else StallSweeper(context, broker, among=[batch_id])
     while True:
         if ended is not None:
             ended.clear()  # before reading: an end that comes after the read sets it again
-        broker_idle = broker is not None and idle(broker)  # before reading: see below
         progress = progress_of(context, batch_id)
         if on_progress is not None:
             on_progress(progress)
         if progress.batch_status in ("done", "failed"):
             return
-        now = time.perf_counter()
-        # Idle before the progress was read, and the batch still unfinished after: no message was left
-        # that could have finished it in between.
-        idle_since = (idle_since or now) if broker_idle else None
-        if idle_since is not None and now - idle_since >= STALLED_AFTER_S and broker is not None:
-            if resend_or_give_up(context, broker, batch_id, resent):
-                resent, idle_since = resent + 1, None
-                continue
+        if watch is not None and batch_id in watch.sweep():
             raise BatchStalledError(
                 f"batch {batch_id} stalled: no message is queued or being processed, yet "
                 f"{progress.pages_total - progress.pages_done} pages and "
                 f"{progress.documents_total - progress.documents_done} documents are unfinished"
             )
+        now = time.perf_counter()
         if now > deadline:
             raise TimeoutError(f"batch {batch_id} did not finish in time")
         if ended is not None:

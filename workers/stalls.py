@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import dramatiq
@@ -94,23 +95,27 @@ def resend_or_give_up(context: WorkerContext, broker: dramatiq.Broker, batch_id:
     return False
 
 
-def unfinished_batches(context: WorkerContext, *, created_before: datetime) -> list[str]:
-    """Ids of the batches neither done nor failed that were recorded before ``created_before``, oldest
-    first. A batch recorded later may be one whose upload has not yet sent its intake."""
+def unfinished_batches(context: WorkerContext, *, created_before: datetime,
+                       among: Collection[str] | None = None) -> list[str]:
+    """Ids of the batches neither done nor failed that were recorded before ``created_before`` (only those
+    ``among`` these, when given), oldest first. A batch recorded later may be one whose upload has not yet
+    sent its intake."""
+    query = select(Batch.id).where(Batch.status.in_(("received", "processing")), Batch.created_at < created_before)
+    if among is not None:
+        query = query.where(Batch.id.in_(list(among)))
     with repo.session_scope(context.session_factory) as session:
-        return list(session.scalars(
-            select(Batch.id).where(Batch.status.in_(("received", "processing")), Batch.created_at < created_before)
-            .order_by(Batch.created_at)
-        ))
+        return list(session.scalars(query.order_by(Batch.created_at)))
 
 
 class StallSweeper:
-    """A thread beside ``sportel serve``'s in-process workers that moves every stalled batch on again, or
-    gives it up (see the module's text). Started after the workers, stopped before them."""
+    """Moves every stalled batch on again, or gives it up (see the module's text): as a thread beside
+    ``sportel serve``'s in-process workers (started after them, stopped before them), or called by
+    ``sportel process``'s wait for its own batch (``among``), without the thread."""
 
     def __init__(self, context: WorkerContext, broker: dramatiq.Broker, *,
-                 stalled_after_s: float = STALLED_AFTER_S, every_s: float = SWEEP_S) -> None:
-        self._context, self._broker = context, broker
+                 stalled_after_s: float = STALLED_AFTER_S, every_s: float = SWEEP_S,
+                 among: Collection[str] | None = None) -> None:
+        self._context, self._broker, self._among = context, broker, among
         self._stalled_after = timedelta(seconds=stalled_after_s)
         self._every_s = every_s
         self._resent: dict[str, int] = {}
@@ -132,23 +137,26 @@ class StallSweeper:
             except Exception:  # a database that is away for a moment must not end the sweeping
                 log.exception("the stall sweep failed; it runs again in %.0f s", self._every_s)
 
-    def sweep(self) -> None:
+    def sweep(self) -> list[str]:
         """One look: once the broker has been idle for the stall delay, each batch recorded before the
-        idle began and still unfinished is sent again or given up."""
+        idle began and still unfinished is sent again or given up. Returns the batches given up."""
         if not idle(self._broker):
             self._idle_since = None
-            return
+            return []
         now = utcnow()
         if self._idle_since is None:
             self._idle_since = now
         if now - self._idle_since < self._stalled_after:
-            return
-        stalled = unfinished_batches(self._context, created_before=self._idle_since)
+            return []
+        stalled = unfinished_batches(self._context, created_before=self._idle_since, among=self._among)
         self._resent = {batch_id: n for batch_id, n in self._resent.items() if batch_id in stalled}
+        given_up = []
         for batch_id in stalled:
             resent = self._resent.get(batch_id, 0)
             if resend_or_give_up(self._context, self._broker, batch_id, resent):
                 self._resent[batch_id] = resent + 1
             else:
                 self._resent.pop(batch_id, None)
+                given_up.append(batch_id)
         self._idle_since = None  # what was sent must be given its time before the next look
+        return given_up
