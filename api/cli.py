@@ -190,12 +190,11 @@ def verify(
     home: HomeOption = None,
 ) -> None:
     """Validate every signature of each PDF with pyHanko (incl. modification analysis), in plain words."""
-    from stages.pki import ensure_demo_pki
-    from stages.sign import validate_pdf
+    from stages.sign import signer_config_from_settings, validate_pdf
 
-    roots = list(trust or [])
-    if not roots:
-        roots = [ensure_demo_pki(_settings(home).pki_dir).root_cert]
+    # The roots the settings trust (SPORTEL_SIGN_TRUST_ROOTS, and the demo root with the demo key), as the
+    # API's validation does, unless given here.
+    roots = list(trust or signer_config_from_settings(_settings(home)).trust_roots)
     failed = False
     for path in files:
         reports = validate_pdf(path.read_bytes(), trust_roots=roots)

@@ -4,6 +4,7 @@ against the certomancer PKI on 127.0.0.1, and with the visible stamp switched on
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,3 +205,23 @@ def test_without_the_setting_there_is_no_stamp(signed_lta_and_t: SignedDocument)
     last_page = PdfFileReader(io.BytesIO(signed_lta_and_t.archival)).root["/Pages"]["/Kids"][-1].get_object()
     widgets = [a.get_object() for a in last_page.get("/Annots", [])]
     assert all(float(w["/Rect"][2]) == float(w["/Rect"][0]) for w in widgets if w.get("/FT") == "/Sig")
+
+
+def test_sportel_verify_trusts_the_roots_the_settings_name(signed_lta_and_t: SignedDocument, local_pki: LocalPki,
+                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the API's validation does: without ``--trust``, the command trusts SPORTEL_SIGN_TRUST_ROOTS."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    path = tmp_path / "archival.pdf"
+    path.write_bytes(signed_lta_and_t.archival)
+    command = ["verify", str(path), "--home", str(tmp_path / "home")]
+    monkeypatch.delenv("SPORTEL_SIGN_TRUST_ROOTS", raising=False)
+    untrusted = CliRunner().invoke(app, command)
+    monkeypatch.setenv("SPORTEL_SIGN_TRUST_ROOTS", json.dumps([str(local_pki.root_cert)]))
+    trusted = CliRunner().invoke(app, command)
+
+    assert untrusted.exit_code == 1 and "certificate not trusted" in untrusted.output
+    assert trusted.exit_code == 0, trusted.output
+    assert "NOT valid" not in trusted.output
